@@ -1,0 +1,35 @@
+# Every target sets itself up: a fresh clone needs only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: run test lint bench bench-quick demo clean
+
+$(VENV)/.runtime: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PIP) install -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.runtime
+	$(BIN)/casework serve
+
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src projections api tests
+	$(BIN)/ruff format --check src projections api tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+demo: $(VENV)/.runtime
+	$(BIN)/casework demo
+
+clean:
+	rm -rf $(VENV) .casework .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,239 @@
+"""The casework application: load a studio, decide, save. The only module touching the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+from uuid import UUID
+
+import psycopg.errors
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.utils import get_topic
+
+from casework.domain.commands import StudioCommand
+from casework.domain.decide import decide
+from casework.domain.errors import StateConflict, StudioNotFound
+from casework.domain.events import Event
+from casework.domain.permissions import Actor, authorize
+from casework.domain.state import Studio, evolve
+from casework.domain.uniqueness import claims_of
+from casework.embedded import connection_params
+from casework.store import CaseworkRecorder, Envelope, Metadata, MsgspecMapper, NullTranscoder
+
+log = structlog.get_logger("casework.application")
+
+
+class StaleVersion(StateConflict):
+    """The client's If-Match names a version the studio has moved past."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(
+            "version_mismatch", f"the studio is at version {actual}, not {expected}"
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class EditConflict(StateConflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "edit_conflict", "a concurrent change to the studio won, and the retry could not apply"
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks, and the ids that tie their request to its events and logs."""
+
+    actor: Actor
+    correlation_id: str
+    request_id: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's result: the studio after it, its new events, and their log positions."""
+
+    studio: Studio
+    events: list[Event]
+    positions: list[int]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def project(initial: Studio | None, envelopes: Iterable[Envelope]) -> Studio | None:
+    """Fold stored envelopes onto a state (the repository's projector function)."""
+    state = initial
+    for envelope in envelopes:
+        state = evolve(state, envelope.event, envelope.originator_id)
+    return state
+
+
+_CLAIM_CONFLICTS = {
+    "master": (
+        "master_already_active",
+        "the master already leads a studio that is not declined, withdrawn or revoked",
+    ),
+    "voucher": ("duplicate_voucher", "the voucher number is already used, on some studio"),
+}
+
+
+def _claim_conflict(error: IntegrityError) -> StateConflict | None:
+    """The cross-studio rule a unique violation broke, or None for a version clash."""
+    cause = error.__cause__
+    if isinstance(cause, psycopg.errors.UniqueViolation):
+        detail = cause.diag.message_detail or ""
+        for kind, (code, message) in _CLAIM_CONFLICTS.items():
+            if f"=({kind}," in detail:
+                return StateConflict(code, message)
+    return None
+
+
+class Casework(Application[UUID]):
+    """Use cases on studios: every command is load, authorise, decide, save."""
+
+    name = "casework"
+    env: ClassVar[dict[str, str]] = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "MAPPER_TOPIC": get_topic(MsgspecMapper),
+        "APPLICATION_RECORDER_TOPIC": get_topic(CaseworkRecorder),
+        "CREATE_TABLE": "y",
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_PRE_PING": "y",
+    }
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        params = connection_params(database_url)
+        settings = {
+            "POSTGRES_DBNAME": params["dbname"],
+            "POSTGRES_HOST": params["host"],
+            "POSTGRES_PORT": params["port"],
+            "POSTGRES_USER": params["user"],
+            "POSTGRES_PASSWORD": params["password"],
+            **(env or {}),
+        }
+        super().__init__(settings)
+        self.clock = clock
+
+    def construct_transcoder(self) -> Transcoder:
+        return NullTranscoder()
+
+    @property
+    def store(self) -> CaseworkRecorder:
+        return cast(CaseworkRecorder, self.recorder)
+
+    def load(self, studio_id: UUID, version: int | None = None) -> Studio | None:
+        """The studio as its events say (at ``version`` if given), or None."""
+        try:
+            return cast(
+                Studio,
+                self.repository.get(studio_id, version=version, projector_func=project),
+            )
+        except AggregateNotFoundError:
+            return None
+
+    def studio(self, studio_id: UUID, actor: Actor, version: int | None = None) -> Studio:
+        """The studio, if it exists and the actor may see it."""
+        state = self.load(studio_id, version)
+        if state is None or not actor.sees(state):
+            raise StudioNotFound(studio_id) from None
+        return state
+
+    def history(self, studio_id: UUID) -> list[Envelope]:
+        """Every stored event of the studio, in order, exactly as recorded."""
+        return cast(list[Envelope], list(self.events.get(studio_id)))
+
+    def new_case_no(self, on: dt.date) -> str:
+        """A case number for a new application: 温技室 + year + running number."""
+        return f"WZJDS-{on.year}-{self.store.next_case_number():06d}"
+
+    def execute(
+        self,
+        command: StudioCommand,
+        context: Context,
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Decide the command on the current studio and record its events atomically.
+
+        A concurrent writer of the same studio makes the save fail on its version; the
+        decision is then retried once on the new state.
+        """
+        for attempt in (1, 2):
+            state = self.load(command.studio_id)
+            authorize(context.actor, command, state)
+            version = state.version if state else 0
+            if expected_version is not None and expected_version != version:
+                raise StaleVersion(expected_version, version)
+            events = decide(command, state)
+            envelopes = self._envelopes(command, context, version, events)
+            claims = claims_of(command.studio_id, state, events)
+            try:
+                recordings = self.save(*envelopes, claims=claims)
+            except IntegrityError as error:
+                conflict = _claim_conflict(error)
+                if conflict is not None:
+                    raise conflict from None
+                log.info("edit_conflict", studio_id=str(command.studio_id), attempt=attempt)
+                continue
+            for event in events:
+                state = evolve(state, event, command.studio_id)
+            assert state is not None
+            log.info(
+                "recorded",
+                studio_id=str(command.studio_id),
+                events=[type(e).__name__ for e in events],
+                version=state.version,
+                actor=context.actor.subject,
+                role=context.actor.role,
+                correlation_id=context.correlation_id,
+                request_id=context.request_id,
+            )
+            positions = [r.notification.id for r in recordings]
+            return Outcome(studio=state, events=events, positions=positions)
+        raise EditConflict
+
+    def _envelopes(
+        self, command: StudioCommand, context: Context, version: int, events: list[Event]
+    ) -> list[Envelope]:
+        recorded_at = self.clock()
+        meta = Metadata(
+            actor=context.actor.subject,
+            role=context.actor.role,
+            correlation_id=context.correlation_id,
+            request_id=context.request_id,
+            effective_on=command.effective_on or recorded_at.date(),
+            recorded_at=recorded_at,
+        )
+        return [
+            Envelope(
+                originator_id=command.studio_id,
+                originator_version=version + i,
+                meta=meta,
+                event=event,
+            )
+            for i, event in enumerate(events, start=1)
+        ]
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.store.datastore.close()
+
+    def __enter__(self) -> Casework:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,42 @@
+"""Configuration from the environment (ARCHITECTURE.md, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    data_dir: Path
+    log_format: Literal["json", "console"]
+    log_level: str
+    host: str
+    port: int
+    jwt_secret: str | None
+    signing_key: str | None
+    id_key: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every CASEWORK_* variable; unset means the embedded default."""
+        env = os.environ if env is None else env
+        log_format = env.get("CASEWORK_LOG_FORMAT", "console")
+        if log_format not in ("json", "console"):
+            msg = f"CASEWORK_LOG_FORMAT must be json or console, not {log_format!r}"
+            raise ValueError(msg)
+        return cls(
+            database_url=env.get("CASEWORK_DATABASE_URL") or None,
+            data_dir=Path(env.get("CASEWORK_DATA_DIR", "./.casework")).resolve(),
+            log_format="json" if log_format == "json" else "console",
+            log_level=env.get("CASEWORK_LOG_LEVEL", "info"),
+            host=env.get("CASEWORK_HOST", "127.0.0.1"),
+            port=int(env.get("CASEWORK_PORT", "8000")),
+            jwt_secret=env.get("CASEWORK_JWT_SECRET") or None,
+            signing_key=env.get("CASEWORK_SIGNING_KEY") or None,
+            id_key=env.get("CASEWORK_ID_KEY") or None,
+        )

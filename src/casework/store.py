@@ -1,0 +1,152 @@
+"""How studio events are kept in eventsourcing's PostgreSQL event store.
+
+Each stored event's state is the msgspec JSON of ``{"meta": ..., "data": ...}``: the
+domain event (tagged by its type) and the metadata of the act. The cross-studio
+claims of ``casework.domain.uniqueness`` are written by the recorder inside the same
+transaction as the events, so a unique-key violation refuses both together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from casework.domain.events import Event
+from casework.domain.uniqueness import Claim
+
+CLAIMS_TABLE = "casework_claims"
+CASE_NO_SEQUENCE = "casework_case_no_seq"
+
+
+class Metadata(msgspec.Struct, frozen=True):
+    """Who did it, on whose request, and when it took effect and was recorded."""
+
+    actor: str
+    role: str
+    correlation_id: str
+    request_id: str
+    effective_on: dt.date
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A domain event as the store sees it: placed in its studio's sequence."""
+
+    originator_id: UUID
+    originator_version: int
+    meta: Metadata
+    event: Event
+
+
+class _Stored(msgspec.Struct, frozen=True):
+    meta: Metadata
+    data: Event
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(_Stored)
+
+
+def encode_state(meta: Metadata, event: Event) -> bytes:
+    return _encoder.encode(_Stored(meta=meta, data=event))
+
+
+def decode_state(state: bytes) -> tuple[Metadata, Event]:
+    stored = _decoder.decode(state)
+    return stored.meta, stored.data
+
+
+class NullTranscoder(Transcoder):
+    """The msgspec mapper encodes by itself; the library's transcoder is never used."""
+
+    def encode(self, obj: Any) -> bytes:  # pragma: no cover - never called
+        raise NotImplementedError
+
+    def decode(self, data: bytes) -> Any:  # pragma: no cover - never called
+        raise NotImplementedError
+
+
+class MsgspecMapper(Mapper[UUID]):
+    """Maps ``Envelope`` objects to stored events and back with msgspec."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        envelope = cast(Envelope, domain_event)
+        return StoredEvent(
+            originator_id=envelope.originator_id,
+            originator_version=envelope.originator_version,
+            topic=get_topic(type(envelope.event)),
+            state=encode_state(envelope.meta, envelope.event),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        meta, event = decode_state(stored_event.state)
+        originator_id = stored_event.originator_id
+        return Envelope(
+            originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+            originator_version=stored_event.originator_version,
+            meta=meta,
+            event=event,
+        )
+
+
+class CaseworkRecorder(PostgresApplicationRecorder):
+    """The library's recorder, plus the claims table written in the same transaction."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = Identifier(self.datastore.schema)
+        self.sql_create_statements.extend(
+            [
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {schema}.{claims} ("
+                    "kind text NOT NULL, key text NOT NULL, studio_id uuid NOT NULL, "
+                    "PRIMARY KEY (kind, key))"
+                ).format(schema=schema, claims=Identifier(CLAIMS_TABLE)),
+                SQL("CREATE SEQUENCE IF NOT EXISTS {schema}.{seq}").format(
+                    schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
+                ),
+            ]
+        )
+        self._claim_sql = SQL(
+            "INSERT INTO {schema}.{claims} (kind, key, studio_id) VALUES (%s, %s, %s)"
+        ).format(schema=schema, claims=Identifier(CLAIMS_TABLE))
+        self._release_sql = SQL(
+            "DELETE FROM {schema}.{claims} WHERE kind = %s AND key = %s AND studio_id = %s"
+        ).format(schema=schema, claims=Identifier(CLAIMS_TABLE))
+        self._next_case_sql = SQL("SELECT nextval('{schema}.{seq}') AS n").format(
+            schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
+        )
+
+    def _insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        *,
+        claims: Sequence[Claim] = (),
+        **kwargs: Any,
+    ) -> None:
+        for claim in claims:
+            statement = self._release_sql if claim.release else self._claim_sql
+            curs.execute(statement, (claim.kind, claim.key, claim.studio_id), prepare=True)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def next_case_number(self) -> int:
+        """The next number of the case register (gaps are harmless, repeats impossible)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._next_case_sql)
+            row = curs.fetchone()
+            assert row is not None
+            return int(row["n"])

@@ -1,0 +1,168 @@
+"""Valid commands and identities for tests, with one obvious way to vary each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from msgspec.structs import replace
+
+from casework.domain import commands as c
+from casework.domain import rules
+from casework.domain.ids import credit_code_check_char, mask_resident_id, resident_id_check_char
+from casework.domain.permissions import Actor
+from casework.domain.values import (
+    Host,
+    ItemScore,
+    Master,
+    Material,
+    MeritGround,
+    Proposal,
+    ProtectedId,
+)
+
+CITY_OFFICE = Actor(subject="city.officer", role="city_office")
+FINANCE = Actor(subject="finance.clerk", role="finance")
+
+
+def applicant(county: str = "鹿城区") -> Actor:
+    return Actor(subject="host.clerk", role="applicant", county=county)
+
+
+def reviewer(county: str = "鹿城区") -> Actor:
+    return Actor(subject="county.reviewer", role="county_reviewer", county=county)
+
+
+def resident_id(serial: int = 1, birth: str = "19800101") -> str:
+    first17 = f"330302{birth}{serial % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def credit_code(serial: int = 1) -> str:
+    first17 = f"91330300{serial:09d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def protected(number: str) -> ProtectedId:
+    """A stand-in for the vault in pure tests: deterministic, never the plain number."""
+    digest = hashlib.sha256(number.encode()).hexdigest()
+    return ProtectedId(token=digest, masked=mask_resident_id(number), sealed="test:" + digest)
+
+
+def materials() -> tuple[Material, ...]:
+    return tuple(
+        Material(kind=kind, title=kind, sha256=hashlib.sha256(kind.encode()).hexdigest(), copies=n)
+        for kind, n in rules.REQUIRED_MATERIALS.items()
+    )
+
+
+def proposal(
+    master_name: str = "张三",
+    occupation: str = "数控车工",
+    county: str = "鹿城区",
+    serial: int = 1,
+    **changes: Any,
+) -> Proposal:
+    base = Proposal(
+        level="city",
+        name=rules.expected_studio_name(master_name, occupation),
+        occupation=occupation,
+        master=Master(
+            name=master_name,
+            id=protected(resident_id(serial)),
+            qualification="高级技师",
+            grounds=(MeritGround(kind="key_technology", description="攻克数控加工精度难题"),),
+        ),
+        host=Host(
+            kind="enterprise",
+            name="温州某某机械有限公司",
+            credit_code=credit_code(serial),
+            county=county,
+            education_fund_share_pct=Decimal(35),
+            commits_funding=True,
+            commits_premises=True,
+            commits_equipment=True,
+        ),
+        materials=materials(),
+        plan="三年培养二十名中级工以上技能人才",
+    )
+    return replace(base, **changes)
+
+
+D = dt.date
+
+
+def submit(studio_id: uuid.UUID | None = None, **changes: Any) -> c.Submit:
+    return c.Submit(
+        studio_id=studio_id or uuid.uuid4(),
+        proposal=proposal(**changes),
+        case_no="WZJDS-2014-000001",
+        submitted_on=D(2014, 3, 1),
+    )
+
+
+def approve(studio_id: uuid.UUID) -> c.ReviewAtCounty:
+    return c.ReviewAtCounty(
+        studio_id=studio_id,
+        decision="approve",
+        opinion="材料齐全，原件已核",
+        reviewer_unit="鹿城区人力社保局",
+        reviewed_on=D(2014, 3, 20),
+        originals_verified=True,
+    )
+
+
+def assess(studio_id: uuid.UUID, recommended: bool = True) -> c.Assess:
+    return c.Assess(
+        studio_id=studio_id,
+        panel=("李四", "王五", "赵六"),
+        opinion="同意推荐" if recommended else "不予推荐",
+        recommended=recommended,
+        assessed_on=D(2014, 4, 15),
+    )
+
+
+def award(studio_id: uuid.UUID) -> c.Award:
+    return c.Award(
+        studio_id=studio_id,
+        decision_no="温人社发〔2014〕88号",
+        published_on=D(2014, 5, 8),
+        plaque_no="WZ-2014-001",
+    )
+
+
+def construction_payment(studio_id: uuid.UUID, voucher_no: str = "V-2014-0001") -> c.PaySubsidy:
+    return c.PaySubsidy(
+        studio_id=studio_id,
+        kind="construction",
+        amount_fen=rules.CONSTRUCTION_SUBSIDY_FEN,
+        voucher_no=voucher_no,
+        paid_on=D(2014, 6, 1),
+    )
+
+
+def scores(total: Decimal | int | str) -> dict[str, ItemScore]:
+    """A full sheet whose assessed scores add up to ``total`` (filled item by item)."""
+    left = Decimal(total)
+    sheet: dict[str, ItemScore] = {}
+    for item in rules.SCORING_SHEET:
+        given = min(left, item.maximum)
+        left -= given
+        sheet[item.code] = ItemScore(self_score=item.maximum, assessed=given)
+    assert left == 0, "total above 100"
+    return sheet
+
+
+def evaluate(
+    studio_id: uuid.UUID,
+    total: Decimal | int | str = 85,
+    period: str = "2014-2015",
+    on: dt.date = D(2016, 3, 1),
+    bonus: tuple[Any, ...] = (),
+) -> c.Evaluate:
+    return c.Evaluate(
+        studio_id=studio_id, period=period, scores=scores(total), evaluated_on=on, bonus=bonus
+    )
