@@ -160,9 +160,13 @@ def evaluate(
     studio_id: uuid.UUID,
     total: Decimal | int | str = 85,
     period: str = "2014-2015",
-    on: dt.date = D(2016, 3, 1),
+    on: dt.date | None = None,
     bonus: tuple[Any, ...] = (),
 ) -> c.Evaluate:
     return c.Evaluate(
-        studio_id=studio_id, period=period, scores=scores(total), evaluated_on=on, bonus=bonus
+        studio_id=studio_id,
+        period=period,
+        scores=scores(total),
+        evaluated_on=on or D(2016, 3, 1),
+        bonus=bonus,
     )

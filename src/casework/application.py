@@ -31,9 +31,7 @@ class StaleVersion(StateConflict):
     """The client's If-Match names a version the studio has moved past."""
 
     def __init__(self, expected: int, actual: int) -> None:
-        super().__init__(
-            "version_mismatch", f"the studio is at version {actual}, not {expected}"
-        )
+        super().__init__("version_mismatch", f"the studio is at version {actual}, not {expected}")
         self.expected = expected
         self.actual = actual
 
@@ -138,10 +136,8 @@ class Casework(Application[UUID]):
     def load(self, studio_id: UUID, version: int | None = None) -> Studio | None:
         """The studio as its events say (at ``version`` if given), or None."""
         try:
-            return cast(
-                Studio,
-                self.repository.get(studio_id, version=version, projector_func=project),
-            )
+            studio: Studio = self.repository.get(studio_id, version=version, projector_func=project)
+            return studio
         except AggregateNotFoundError:
             return None
 

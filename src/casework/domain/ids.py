@@ -34,9 +34,7 @@ def normalise_resident_id(raw: str) -> str:
 def check_resident_id(raw: str, field: str) -> str:
     """Return the normalised resident ID number, or refuse with ``invalid_id_number``."""
     number = normalise_resident_id(raw)
-    if len(number) != 18 or not number[:17].isdigit() or not (
-        number[17].isdigit() or number[17] == "X"
-    ):
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidRequest.field(
             "invalid_id_number", field, "a resident ID number has 17 digits and a check character"
         )

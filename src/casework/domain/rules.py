@@ -38,9 +38,7 @@ SubsidyKind = Literal["construction", "apprenticeship"]
 BonusKind = Literal["media_coverage", "provincial_meeting", "award"]
 Grade = Literal["excellent", "good", "pass", "fail"]
 RectificationReason = Literal["failed_evaluation", "fraud", "inspection"]
-RevocationGround = Literal[
-    "host_dissolved", "misconduct", "failed_after_rectification", "master_left_host"
-]
+RevocationGround = Literal["host_dissolved", "misconduct", "failed_after_rectification", "master_left_host"]
 CertificateGrade = Literal["初级工", "中级工", "高级工", "技师", "高级技师"]
 ReviewDecision = Literal["approve", "return", "reject"]
 
@@ -103,7 +101,13 @@ def expected_studio_name(master_name: str, occupation: str) -> str:
 # 第六条(一): 3万元 once per city-level studio, kept in fen so money is always exact.
 CONSTRUCTION_SUBSIDY_FEN: Final = 3_000_000
 
-CERTIFICATE_GRADES: Final[tuple[CertificateGrade, ...]] = ("初级工", "中级工", "高级工", "技师", "高级技师")
+CERTIFICATE_GRADES: Final[tuple[CertificateGrade, ...]] = (
+    "初级工",
+    "中级工",
+    "高级工",
+    "技师",
+    "高级技师",
+)
 
 
 class RateTable(Struct, frozen=True):
@@ -215,7 +219,5 @@ REVOCATION_GROUNDS: Final[tuple[RevocationGround, ...]] = (
 
 # *policy choice*: one master leads at most one studio that is still alive.
 TERMINAL_STATUSES: Final[frozenset[Status]] = frozenset({"declined", "withdrawn", "revoked"})
-BEFORE_AWARD: Final[frozenset[Status]] = frozenset(
-    {"submitted", "returned", "county_approved", "assessed"}
-)
+BEFORE_AWARD: Final[frozenset[Status]] = frozenset({"submitted", "returned", "county_approved", "assessed"})
 ACTIVE_STUDIO: Final[frozenset[Status]] = frozenset({"awarded", "rectifying"})

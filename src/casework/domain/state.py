@@ -190,8 +190,7 @@ def evolve(state: Studio | None, event: Event, studio_id: UUID) -> Studio:
             return replace(state, payments=(*state.payments, payment))
         case SubsidyReversed(voucher_no=voucher_no, reversed_on=on):
             payments = tuple(
-                replace(p, reversed_on=on) if p.voucher_no == voucher_no else p
-                for p in state.payments
+                replace(p, reversed_on=on) if p.voucher_no == voucher_no else p for p in state.payments
             )
             return replace(state, payments=payments)
         case ApprenticeEnrolled():
@@ -205,7 +204,9 @@ def evolve(state: Studio | None, event: Event, studio_id: UUID) -> Studio:
             return replace(state, apprentices=(*state.apprentices, apprentice))
         case ApprenticeQualified():
             qualification = Qualification(
-                grade=event.grade, certificate_no=event.certificate_no, qualified_on=event.qualified_on
+                grade=event.grade,
+                certificate_no=event.certificate_no,
+                qualified_on=event.qualified_on,
             )
             apprentices = tuple(
                 replace(a, qualifications=(*a.qualifications, qualification))

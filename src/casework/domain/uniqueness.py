@@ -47,16 +47,12 @@ def claims_of(studio_id: UUID, state: Studio | None, events: list[Event]) -> lis
                 changes.master is not None and changes.master.id.token != master_token
             ):
                 if master_token is not None:
-                    claims.append(
-                        Claim(kind="master", key=master_token, studio_id=studio_id, release=True)
-                    )
+                    claims.append(Claim(kind="master", key=master_token, studio_id=studio_id, release=True))
                 master_token = changes.master.id.token
                 claims.append(Claim(kind="master", key=master_token, studio_id=studio_id))
             case Withdrawn() | CountyRejected() | Revoked() | Assessed(recommended=False):
                 if master_token is not None:
-                    claims.append(
-                        Claim(kind="master", key=master_token, studio_id=studio_id, release=True)
-                    )
+                    claims.append(Claim(kind="master", key=master_token, studio_id=studio_id, release=True))
             case SubsidyPaid(voucher_no=voucher_no):
                 claims.append(Claim(kind="voucher", key=voucher_no, studio_id=studio_id))
             case _:

@@ -1,0 +1,51 @@
+"""Assembling a running casework from its settings: database, vault, application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import structlog
+
+from casework.application import Casework
+from casework.embedded import EmbeddedPostgres
+from casework.settings import Settings
+from casework.vault import Vault
+
+log = structlog.get_logger("casework.runtime")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    database_url: str
+    vault: Vault
+    app: Casework
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The configured database URL, or an embedded server's for the life of the block."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    server = EmbeddedPostgres(settings.data_dir)
+    log.info("embedded_postgres_started", data_dir=str(settings.data_dir))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        log.info("embedded_postgres_stopped")
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[Runtime]:
+    """Everything a command of the CLI needs, stopped cleanly on the way out."""
+    with database(settings) as url:
+        vault = Vault.from_setting(settings.id_key, settings.data_dir)
+        app = Casework(url)
+        try:
+            yield Runtime(settings=settings, database_url=url, vault=vault, app=app)
+        finally:
+            app.close()

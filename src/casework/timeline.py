@@ -1,0 +1,101 @@
+"""A studio's history as a person reads it: one line per event, saying what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from casework.domain.events import (
+    Amended,
+    ApprenticeEnrolled,
+    ApprenticeQualified,
+    Assessed,
+    Awarded,
+    CountyApproved,
+    CountyRejected,
+    Evaluated,
+    Event,
+    Inspected,
+    RecommendedToProvince,
+    RectificationOrdered,
+    Returned,
+    Revoked,
+    Submitted,
+    SubsidyPaid,
+    SubsidyReversed,
+    Withdrawn,
+)
+from casework.domain.state import Studio, evolve
+from casework.store import Envelope
+
+
+def yuan(fen: int) -> str:
+    """Money as the API and people write it: 30000.00."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def summary(event: Event) -> str:
+    """One line that says what the event records, with no personal ID number in it."""
+    match event:
+        case Submitted(proposal=p, case_no=case_no):
+            return f"{p.level}-level application {case_no}: {p.name} ({p.host.name}, {p.host.county})"
+        case Returned(missing=missing, opinion=opinion):
+            return f"returned for amendment: {opinion}; missing {', '.join(missing)}"
+        case Amended(changes=changes):
+            fields = [f for f in changes.__struct_fields__ if getattr(changes, f) is not None]
+            return f"amended {', '.join(fields) or 'nothing'}"
+        case Withdrawn(reason=reason):
+            return f"withdrawn: {reason}"
+        case CountyApproved(reviewer_unit=unit, opinion=opinion):
+            return f"approved by {unit}, originals verified: {opinion}"
+        case CountyRejected(reviewer_unit=unit, opinion=opinion):
+            return f"rejected by {unit}: {opinion}"
+        case Assessed(recommended=recommended, panel=panel, score=score):
+            verdict = "recommended" if recommended else "not recommended"
+            scored = f", score {score}" if score is not None else ""
+            return f"expert panel ({', '.join(panel)}): {verdict}{scored}"
+        case Awarded(decision_no=no, plaque_no=plaque):
+            return f"awarded by {no}, plaque {plaque}"
+        case SubsidyPaid(kind=kind, amount_fen=fen, voucher_no=voucher, grade=grade):
+            for_grade = f" for {grade}" if grade else ""
+            return f"{kind} subsidy {yuan(fen)} paid{for_grade}, voucher {voucher}"
+        case SubsidyReversed(voucher_no=voucher, amount_fen=fen, reason=reason):
+            return f"payment {voucher} of {yuan(fen)} reversed: {reason}"
+        case ApprenticeEnrolled(name=name, id=pid):
+            return f"apprentice {name} ({pid.masked}) enrolled"
+        case ApprenticeQualified(grade=grade, certificate_no=cert):
+            return f"apprentice reached {grade}, certificate {cert}"
+        case Inspected(inspector=inspector, findings=findings):
+            return f"inspected by {inspector}: {findings}"
+        case Evaluated(period=period, base=base, bonus_total=bonus, total=total, grade=grade):
+            return f"evaluation {period}: base {base} + bonus {bonus} = {total}, {grade}"
+        case RectificationOrdered(reason=reason, deadline=deadline):
+            return f"rectification ordered ({reason}), deadline {deadline}"
+        case Revoked(ground=ground, note=note):
+            return f"revoked ({ground}): {note}"
+        case RecommendedToProvince(year=year):
+            return f"recommended to the province for {year}"
+    return type(event).__name__  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Entry:
+    envelope: Envelope
+    before: Studio | None
+    after: Studio
+
+    @property
+    def status_change(self) -> str:
+        old = self.before.status if self.before else "—"
+        return self.after.status if old == self.after.status else f"{old} → {self.after.status}"
+
+
+def entries(envelopes: list[Envelope]) -> Iterator[Entry]:
+    """Each event with the state just before and just after it."""
+    state: Studio | None = None
+    for envelope in envelopes:
+        after = evolve(state, envelope.event, envelope.originator_id)
+        yield Entry(envelope=envelope, before=state, after=after)
+        state = after
