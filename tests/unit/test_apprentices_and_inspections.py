@@ -1,0 +1,131 @@
+"""第三条(二): apprentices and the training duty; 第七条(二): inspections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from msgspec.structs import replace
+
+from casework.domain import commands as c
+from casework.domain import rules
+from casework.domain.state import training_average, training_counts
+from tests import builders as b
+from tests.unit.scenario import awarded, given, history, submitted
+
+
+def enrol(sid: uuid.UUID, n: int = 1, signed: dt.date = b.D(2014, 6, 1)) -> c.EnrollApprentice:
+    return c.EnrollApprentice(
+        studio_id=sid,
+        apprentice_id=uuid.UUID(int=n),
+        name=f"学徒{n}",
+        id=b.protected(b.resident_id(100 + n, "19990101")),
+        born_on=b.D(1999, 1, 1),
+        agreement_signed_on=signed,
+    )
+
+
+def qualify(sid: uuid.UUID, n: int, grade: rules.CertificateGrade, on: dt.date) -> c.RecordQualification:
+    return c.RecordQualification(
+        studio_id=sid,
+        apprentice_id=uuid.UUID(int=n),
+        grade=grade,
+        certificate_no=f"C{n}-{grade}",
+        qualified_on=on,
+    )
+
+
+class TestApprentices:
+    def test_an_awarded_studio_enrols_an_apprentice_under_an_agreement(self) -> None:
+        sid = uuid.uuid4()
+        studio = given(*awarded(sid)).when(enrol(sid)).then_status("awarded")
+        apprentice = studio.apprentice(uuid.UUID(int=1))
+        assert apprentice is not None
+        assert apprentice.id.masked.startswith("3303")
+
+    def test_an_application_enrols_no_apprentice(self) -> None:
+        sid = uuid.uuid4()
+        given(*submitted(sid)).when(enrol(sid)).then_raises("transition_not_allowed")
+
+    def test_the_same_person_is_enrolled_once(self) -> None:
+        sid = uuid.uuid4()
+        past = history(sid, *[*_award(sid), enrol(sid)])
+        again = replace(enrol(sid), apprentice_id=uuid.uuid4())
+        given(*past).when(again).then_raises("apprentice_already_enrolled")
+
+    def test_an_apprentice_is_born_before_signing(self) -> None:
+        sid = uuid.uuid4()
+        command = replace(enrol(sid), born_on=b.D(2014, 6, 1))
+        given(*awarded(sid)).when(command).then_raises("validation_failed")
+
+    def test_a_qualification_is_recorded_for_an_enrolled_apprentice_only(self) -> None:
+        sid = uuid.uuid4()
+        given(*awarded(sid)).when(qualify(sid, 1, "中级工", b.D(2015, 1, 1))).then_raises(
+            "apprentice_not_enrolled"
+        )
+
+    def test_a_qualification_before_the_agreement_does_not_count(self) -> None:
+        sid = uuid.uuid4()
+        past = history(sid, *_award(sid), enrol(sid))
+        given(*past).when(qualify(sid, 1, "中级工", b.D(2014, 5, 1))).then_raises(
+            "qualification_before_enrolment"
+        )
+
+    def test_each_grade_is_recorded_once(self) -> None:
+        sid = uuid.uuid4()
+        past = history(sid, *_award(sid), enrol(sid), qualify(sid, 1, "中级工", b.D(2015, 1, 1)))
+        given(*past).when(qualify(sid, 1, "中级工", b.D(2015, 2, 1))).then_raises(
+            "qualification_already_recorded"
+        )
+
+
+def _award(sid: uuid.UUID) -> list[c.StudioCommand]:
+    return [b.submit(sid), b.approve(sid), b.assess(sid), b.award(sid)]
+
+
+class TestTrainingDuty:
+    def test_apprentices_reaching_intermediate_or_higher_count_once_in_the_year_they_did(self) -> None:
+        sid = uuid.uuid4()
+        commands: list[c.StudioCommand] = [*_award(sid)]
+        commands += [enrol(sid, n) for n in range(1, 5)]
+        commands += [
+            qualify(sid, 1, "初级工", b.D(2015, 3, 1)),  # below 中级工: not counted
+            qualify(sid, 1, "中级工", b.D(2016, 3, 1)),
+            qualify(sid, 1, "高级工", b.D(2017, 3, 1)),  # same apprentice: counted once
+            qualify(sid, 2, "中级工", b.D(2015, 6, 1)),
+            qualify(sid, 3, "技师", b.D(2015, 9, 1)),
+        ]
+        studio = given(*history(sid, *commands[:-1])).when(commands[-1]).then_status("awarded")
+        assert training_counts(studio) == {2015: 2, 2016: 1}
+
+    def test_the_average_runs_from_the_award_year_and_flags_a_shortfall(self) -> None:
+        sid = uuid.uuid4()
+        commands: list[c.StudioCommand] = [*_award(sid)]
+        commands += [enrol(sid, n) for n in range(1, 13)]
+        commands += [qualify(sid, n, "中级工", b.D(2015, 1, 1)) for n in range(1, 13)]
+        studio = given(*history(sid, *commands[:-1])).when(commands[-1]).then_status("awarded")
+        # Awarded in 2014: 12 apprentices over 2014-2016 is 4.00 a year, short of 5.
+        average = training_average(studio, b.D(2016, 12, 31))
+        assert average == Decimal("4.00")
+        assert average < rules.TRAINING_DUTY_PER_YEAR
+        assert training_average(studio, b.D(2015, 6, 1)) == Decimal("6.00")
+
+
+class TestInspection:
+    def inspect(self, sid: uuid.UUID) -> c.Inspect:
+        return c.Inspect(
+            studio_id=sid, inspector="市人力社保局", findings="运行正常", inspected_on=b.D(2015, 1, 1)
+        )
+
+    def test_an_awarded_studio_is_inspected(self) -> None:
+        sid = uuid.uuid4()
+        assert given(*awarded(sid)).when(self.inspect(sid)).then_status("awarded").inspections == 1
+
+    def test_an_application_is_not_inspected(self) -> None:
+        sid = uuid.uuid4()
+        given(*submitted(sid)).when(self.inspect(sid)).then_raises("transition_not_allowed")
+
+    def test_findings_are_required(self) -> None:
+        sid = uuid.uuid4()
+        given(*awarded(sid)).when(replace(self.inspect(sid), findings="")).then_raises("validation_failed")
