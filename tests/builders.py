@@ -36,7 +36,8 @@ def reviewer(county: str = "鹿城区") -> Actor:
     return Actor(subject="county.reviewer", role="county_reviewer", county=county)
 
 
-def resident_id(serial: int = 1, birth: str = "19800101") -> str:
+def resident_id(serial: int = 1, birth: str | None = None) -> str:
+    birth = birth or f"{1980 + (serial // 1000) % 40}0101"
     first17 = f"330302{birth}{serial % 1000:03d}"
     return first17 + resident_id_check_char(first17)
 

@@ -14,8 +14,10 @@ from casework.domain.state import training_average, training_counts
 from tests import builders as b
 from tests.unit.scenario import awarded, given, history, submitted
 
+SIGNED = b.D(2014, 6, 1)
 
-def enrol(sid: uuid.UUID, n: int = 1, signed: dt.date = b.D(2014, 6, 1)) -> c.EnrollApprentice:
+
+def enrol(sid: uuid.UUID, n: int = 1, signed: dt.date = SIGNED) -> c.EnrollApprentice:
     return c.EnrollApprentice(
         studio_id=sid,
         apprentice_id=uuid.UUID(int=n),

@@ -10,6 +10,7 @@ from msgspec.structs import replace
 
 from casework.domain import rules
 from casework.domain.events import Evaluated
+from casework.domain.state import next_evaluation_due
 from casework.domain.values import Bonus, ItemScore
 from tests import builders as b
 from tests.unit.scenario import awarded, given, submitted
@@ -164,8 +165,6 @@ class TestEvaluationLifeCycle:
         given(*past).when(b.evaluate(sid)).then_raises("evaluation_period_taken", "conflict")
 
     def test_the_next_evaluation_falls_due_every_two_years_after_the_award(self) -> None:
-        from casework.domain.state import next_evaluation_due
-
         sid = uuid.uuid4()
         past = awarded(sid)
         studio = given(*past[:-1]).when(b.award(sid)).then_status("awarded")

@@ -24,7 +24,10 @@ def order(sid: uuid.UUID, reason: rules.RectificationReason = "failed_evaluation
     )
 
 
-def revoke(sid: uuid.UUID, ground: rules.RevocationGround, on: dt.date = b.D(2016, 10, 1)) -> c.Revoke:
+AFTER_DEADLINE = b.D(2016, 10, 1)
+
+
+def revoke(sid: uuid.UUID, ground: rules.RevocationGround, on: dt.date = AFTER_DEADLINE) -> c.Revoke:
     return c.Revoke(studio_id=sid, ground=ground, note="经核实", decided_on=on)
 
 

@@ -112,6 +112,14 @@ class TestReversal:
         sid = uuid.uuid4()
         given(*awarded(sid)).when(reverse(sid, "V-X")).then_raises("payment_not_reversible")
 
+    def test_a_payment_made_before_revocation_can_still_be_corrected(self) -> None:
+        sid = uuid.uuid4()
+        past = [*awarded(sid), *history_of_payment(sid)]
+        revoke = c.Revoke(studio_id=sid, ground="host_dissolved", note="注销", decided_on=b.D(2014, 7, 1))
+        past += given(*past).when(revoke).events()
+        studio = given(*past).when(reverse(sid)).then_status("revoked")
+        assert studio.standing_payments("construction") == []
+
     def test_a_payment_is_reversed_once(self) -> None:
         sid = uuid.uuid4()
         past = [*awarded(sid), *history_of_payment(sid)]

@@ -1,0 +1,49 @@
+"""Folding the stored events reproduces the state, for any sequence of commands."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casework.application import Casework, Context
+from casework.domain.decide import decide
+from casework.domain.errors import RuleViolation, StudioNotFound
+from casework.domain.permissions import ALLOWED, Actor
+from casework.domain.state import Studio, evolve, fold
+from tests.properties.commands import draw_command
+
+ACTORS = {
+    "applicant": Actor(subject="a", role="applicant", county="鹿城区"),
+    "county_reviewer": Actor(subject="r", role="county_reviewer", county="鹿城区"),
+    "city_office": Actor(subject="o", role="city_office"),
+    "finance": Actor(subject="f", role="finance"),
+}
+
+# Each example submits a studio of its own master into the same database.
+_masters = itertools.count(1000)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_the_stored_history_folds_to_the_state_the_decisions_reached(
+    app: Casework, data: st.DataObject
+) -> None:
+    sid = uuid.uuid4()
+    serial = next(_masters)
+    expected: Studio | None = None
+    for _ in range(data.draw(st.integers(1, 30))):
+        command = draw_command(data, sid, expected, serial)
+        role = sorted(ALLOWED[type(command)][1])[0]
+        try:
+            new = decide(command, expected)
+        except (RuleViolation, StudioNotFound):
+            continue
+        app.execute(command, Context(actor=ACTORS[role], correlation_id="p", request_id="p"))
+        for event in new:
+            expected = evolve(expected, event, sid)
+    stored = app.history(sid)
+    assert fold([e.event for e in stored], sid) == expected
+    assert app.load(sid) == expected

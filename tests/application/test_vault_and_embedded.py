@@ -1,0 +1,64 @@
+"""The ID vault's keys, and the embedded PostgreSQL that is the default database."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from casework.domain.errors import InvalidRequest
+from casework.embedded import EmbeddedPostgres, connection_params
+from casework.vault import Vault
+from tests import builders as b
+
+
+def test_the_vault_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    first = Vault.from_setting(None, tmp_path)
+    key_file = tmp_path / "id.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    second = Vault.from_setting(None, tmp_path)
+    number = b.resident_id(3)
+    assert first.token(number) == second.token(number)
+    assert second.reveal(first.protect(number, "id")) == number
+
+
+def test_a_configured_key_is_used_and_another_key_tokenises_differently(tmp_path: Path) -> None:
+    number = b.resident_id(3)
+    one = Vault.from_setting("11" * 32, tmp_path)
+    two = Vault.from_setting("22" * 32, tmp_path)
+    assert one.token(number) != two.token(number)
+    assert not (tmp_path / "id.key").exists()
+    with pytest.raises(ValueError, match="32 bytes"):
+        Vault.from_setting("abc", tmp_path)
+
+
+def test_protecting_checks_the_number_first(vault: Vault) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        vault.protect("330302198001010010", "members[0].id_number")
+    assert caught.value.errors[0].field == "members[0].id_number"
+    protected = vault.protect(b.resident_id(9).lower(), "id")
+    assert protected.masked == b.resident_id(9)[:4] + "*" * 10 + b.resident_id(9)[-4:]
+    assert b.resident_id(9) not in protected.sealed
+
+
+def test_the_embedded_server_starts_in_its_folder_and_stops(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "data", throwaway=True)
+    with psycopg.connect(server.url) as conn:
+        (version,) = conn.execute("SHOW server_version_num").fetchone()  # type: ignore[misc]
+    assert int(version) >= 160000
+    server.stop()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(server.url, connect_timeout=2)
+
+
+def test_database_urls_are_read_for_tcp_and_sockets() -> None:
+    assert connection_params("postgresql://postgres@127.0.0.1:5432/test") == {
+        "dbname": "test", "host": "127.0.0.1", "port": "5432", "user": "postgres", "password": "",
+    }  # fmt: skip
+    socket_url = "postgresql://postgres:@/postgres?host=/run/pg"
+    assert connection_params(socket_url)["host"] == "/run/pg"
+    assert connection_params("postgresql://u:p%40ss@db:6543/casework")["password"] == "p@ss"
+    with pytest.raises(ValueError, match="postgresql://"):
+        connection_params("mysql://x")
