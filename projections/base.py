@@ -1,0 +1,62 @@
+"""What every projection is: a name, its tables, and how a batch of events changes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from uuid import UUID
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from casework.domain.events import Event
+from casework.store import Metadata, decode_state
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One event of the notification log, decoded."""
+
+    position: int
+    studio_id: UUID
+    version: int
+    meta: Metadata
+    event: Event
+
+    @property
+    def type(self) -> str:
+        return type(self.event).__name__
+
+    @property
+    def recorded_at(self) -> dt.datetime:
+        return self.meta.recorded_at
+
+
+def decode(position: int, studio_id: UUID, version: int, state: bytes) -> Item:
+    meta, event = decode_state(state)
+    return Item(position=position, studio_id=studio_id, version=version, meta=meta, event=event)
+
+
+class Projection(ABC):
+    """A read model: pure function of the event sequence, written into its own tables."""
+
+    name: str
+    # The base names of its tables; each is read through a view of that name.
+    tables: tuple[str, ...]
+
+    def ddl(self, generation: int) -> str:
+        """The statements that create this projection's tables for one generation."""
+        text = resources.files("projections").joinpath(f"{self.name}.sql").read_text()
+        return text.replace("{g}", f"g{generation}")
+
+    @abstractmethod
+    def apply(self, curs: Cursor[DictRow], items: Sequence[Item], generation: int) -> None:
+        """Apply a batch of events, in order, inside the caller's transaction."""
+
+
+def table(base: str, generation: int) -> str:
+    """The physical table of a generation."""
+    return f"{base}_g{generation}"

@@ -1,0 +1,96 @@
+"""Generations of projection tables, the views that serve them, and the switch between them."""
+
+from __future__ import annotations
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from projections.base import Projection, table
+
+CATALOG = "casework_projections"
+TRACKING = "casework_projection_tracking"
+
+CREATE_CATALOG = f"""
+CREATE TABLE IF NOT EXISTS {CATALOG} (
+    name text PRIMARY KEY,
+    generation integer NOT NULL,      -- the one the views serve
+    last_generation integer NOT NULL  -- the newest ever created (rebuilds count up)
+)"""
+
+
+def tracking_name(projection: Projection, generation: int) -> str:
+    """The application name under which a generation's position is tracked."""
+    return f"{projection.name}:g{generation}"
+
+
+def ensure(curs: Cursor[DictRow], projection: Projection) -> int:
+    """The active generation, creating the first one (tables and views) if need be."""
+    curs.execute(CREATE_CATALOG)
+    # Two processes starting at once must not both create generation 1.
+    curs.execute("SELECT pg_advisory_xact_lock(hashtext('casework:projection-catalog'))")
+    curs.execute(f"SELECT generation FROM {CATALOG} WHERE name = %s", (projection.name,))  # noqa: S608
+    found = curs.fetchone()
+    if found is not None:
+        return int(found["generation"])
+    curs.execute(projection.ddl(1))
+    point_views(curs, projection, 1)
+    curs.execute(
+        f"INSERT INTO {CATALOG} (name, generation, last_generation) VALUES (%s, 1, 1)",  # noqa: S608
+        (projection.name,),
+    )
+    return 1
+
+
+def new_generation(curs: Cursor[DictRow], projection: Projection) -> int:
+    """Create the tables of a fresh generation (not yet served)."""
+    curs.execute(
+        f"UPDATE {CATALOG} SET last_generation = last_generation + 1 "  # noqa: S608
+        "WHERE name = %s RETURNING last_generation",
+        (projection.name,),
+    )
+    found = curs.fetchone()
+    assert found is not None, "ensure() first"
+    generation = int(found["last_generation"])
+    for base in projection.tables:
+        curs.execute(f"DROP TABLE IF EXISTS {table(base, generation)}")
+    curs.execute(projection.ddl(generation))
+    return generation
+
+
+def active_generation(curs: Cursor[DictRow], projection: Projection, *, lock: str = "") -> int:
+    """The served generation; ``lock`` (FOR SHARE, FOR UPDATE) holds it for the transaction.
+
+    A batch holds it FOR SHARE, a switch FOR UPDATE: no batch writes to a generation that
+    is being switched away from, and the switch waits for batches in flight.
+    """
+    lock = f" {lock}" if lock else ""
+    curs.execute(f"SELECT generation FROM {CATALOG} WHERE name = %s{lock}", (projection.name,))  # noqa: S608
+    found = curs.fetchone()
+    assert found is not None, "ensure() first"
+    return int(found["generation"])
+
+
+def point_views(curs: Cursor[DictRow], projection: Projection, generation: int) -> None:
+    for base in projection.tables:
+        curs.execute(f"DROP VIEW IF EXISTS {base}")
+        curs.execute(f"CREATE VIEW {base} AS SELECT * FROM {table(base, generation)}")  # noqa: S608
+
+
+def switch(curs: Cursor[DictRow], projection: Projection, generation: int) -> int:
+    """Serve ``generation`` from now on; returns the generation it replaces."""
+    old = active_generation(curs, projection, lock="FOR UPDATE")
+    point_views(curs, projection, generation)
+    curs.execute(
+        f"UPDATE {CATALOG} SET generation = %s WHERE name = %s",  # noqa: S608
+        (generation, projection.name),
+    )
+    return old
+
+
+def drop_generation(curs: Cursor[DictRow], projection: Projection, generation: int) -> None:
+    for base in projection.tables:
+        curs.execute(f"DROP TABLE IF EXISTS {table(base, generation)}")
+    curs.execute(
+        f"DELETE FROM {TRACKING} WHERE application_name = %s",  # noqa: S608
+        (tracking_name(projection, generation),),
+    )

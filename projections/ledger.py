@@ -1,0 +1,189 @@
+"""The subsidy ledger (第六条): commitments, payments, reversals, in double entry.
+
+Accounts: ``commitments`` (what the city has committed), ``payable`` (owed to studios),
+``treasury`` (paid out). Awarding a city-level studio commits 30,000.00; a payment settles
+the payable; a reversal restores it; revoking a studio releases what was never paid.
+An apprenticeship subsidy is committed and paid in the same act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
+
+from casework.domain import rules
+from casework.domain.events import Amended, Awarded, Revoked, Submitted, SubsidyPaid, SubsidyReversed
+from projections.base import Item, Projection, table
+
+COLUMNS = (
+    "position", "line", "studio_id", "county", "host_credit_code", "host_name", "kind", "entry",
+    "account", "amount_fen", "voucher_no", "effective_on", "recorded_at",
+)  # fmt: skip
+
+# Each entry is a debit and a credit of the same amount.
+POSTINGS = {
+    "commitment": ("commitments", "payable"),
+    "payment": ("payable", "treasury"),
+    "reversal": ("treasury", "payable"),
+    "release": ("payable", "commitments"),
+}
+
+
+@dataclass
+class Account:
+    """What the ledger keeps of one studio between batches."""
+
+    level: str
+    county: str
+    host_credit_code: str
+    host_name: str
+    construction_outstanding: int = 0
+    vouchers: dict[str, str] = field(default_factory=dict)
+    revoked: bool = False
+    changed: bool = False
+
+
+class Ledger(Projection):
+    name = "ledger"
+    tables = ("ledger_lines", "ledger_studios")
+
+    def apply(self, curs: Cursor[DictRow], items: Sequence[Item], generation: int) -> None:
+        studios_table = table("ledger_studios", generation)
+        ids = list({i.studio_id for i in items if not isinstance(i.event, Submitted)})
+        accounts: dict[UUID, Account] = {}
+        if ids:
+            curs.execute(
+                f"SELECT studio_id, level, county, host_credit_code, host_name, "  # noqa: S608
+                f"construction_outstanding, vouchers, revoked FROM {studios_table} "
+                "WHERE studio_id = ANY(%s)",
+                (ids,),
+            )
+            for r in curs.fetchall():
+                accounts[r["studio_id"]] = Account(
+                    level=r["level"],
+                    county=r["county"],
+                    host_credit_code=r["host_credit_code"],
+                    host_name=r["host_name"],
+                    construction_outstanding=r["construction_outstanding"],
+                    vouchers=dict(r["vouchers"]),
+                    revoked=r["revoked"],
+                )
+        lines: list[tuple[Any, ...]] = []
+        for item in items:
+            self._post(item, accounts, lines)
+        if lines:
+            with curs.copy(
+                f"COPY {table('ledger_lines', generation)} ({', '.join(COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for line in lines:
+                    copy.write_row(line)
+        changed = [(sid, a) for sid, a in accounts.items() if a.changed]
+        if changed:
+            curs.executemany(
+                f"INSERT INTO {studios_table} (studio_id, level, county, host_credit_code, host_name, "  # noqa: S608
+                "construction_outstanding, vouchers, revoked) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (studio_id) DO UPDATE SET level = EXCLUDED.level, county = EXCLUDED.county, "
+                "host_credit_code = EXCLUDED.host_credit_code, host_name = EXCLUDED.host_name, "
+                "construction_outstanding = EXCLUDED.construction_outstanding, vouchers = EXCLUDED.vouchers, "
+                "revoked = EXCLUDED.revoked",
+                [
+                    (sid, a.level, a.county, a.host_credit_code, a.host_name,
+                     a.construction_outstanding, Jsonb(a.vouchers), a.revoked)
+                    for sid, a in changed
+                ],
+            )  # fmt: skip
+
+    def _post(self, item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]) -> None:
+        event = item.event
+        if isinstance(event, Submitted):
+            host = event.proposal.host
+            accounts[item.studio_id] = Account(
+                level=event.proposal.level,
+                county=host.county,
+                host_credit_code=host.credit_code,
+                host_name=host.name,
+                changed=True,
+            )
+            return
+        account = accounts.get(item.studio_id)
+        if account is None:
+            return
+        entries: list[tuple[str, str, int, str | None]] = []
+        match event:
+            case Amended(changes=changes):
+                if changes.level is not None:
+                    account.level = changes.level
+                if changes.host is not None:
+                    account.county = changes.host.county
+                    account.host_credit_code = changes.host.credit_code
+                    account.host_name = changes.host.name
+                account.changed = True
+            case Awarded() if account.level == "city":
+                entries.append(("construction", "commitment", rules.CONSTRUCTION_SUBSIDY_FEN, None))
+                account.construction_outstanding += rules.CONSTRUCTION_SUBSIDY_FEN
+            case SubsidyPaid(kind=paid_kind, amount_fen=fen, voucher_no=voucher):
+                if paid_kind == "apprenticeship":
+                    entries.append((paid_kind, "commitment", fen, voucher))
+                else:
+                    account.construction_outstanding -= fen
+                entries.append((paid_kind, "payment", fen, voucher))
+                account.vouchers[voucher] = paid_kind
+            case SubsidyReversed(amount_fen=fen, voucher_no=voucher):
+                reversed_kind = account.vouchers.get(voucher, "construction")
+                entries.append((reversed_kind, "reversal", fen, voucher))
+                if account.revoked:
+                    # Money returned by a revoked studio is owed to nobody: release it.
+                    entries.append((reversed_kind, "release", fen, voucher))
+                elif reversed_kind == "construction":
+                    account.construction_outstanding += fen
+            case Revoked():
+                account.revoked = True
+                if account.construction_outstanding > 0:
+                    entries.append(("construction", "release", account.construction_outstanding, None))
+                    account.construction_outstanding = 0
+            case _:
+                pass
+        if entries:
+            account.changed = True
+        line = 0
+        for kind, entry, amount_fen, entry_voucher in entries:
+            debit, credit = POSTINGS[entry]
+            for acct, amount in ((debit, amount_fen), (credit, -amount_fen)):
+                lines.append(
+                    (
+                        item.position, line, item.studio_id, account.county, account.host_credit_code,
+                        account.host_name, kind, entry, acct, amount, entry_voucher,
+                        item.meta.effective_on, item.meta.recorded_at,
+                    )
+                )  # fmt: skip
+                line += 1
+
+
+GROUPS = {
+    "studio": ("studio_id",),
+    "host": ("host_credit_code", "host_name"),
+    "county": ("county",),
+}
+
+
+def balances_sql(group_by: str) -> str:
+    """Committed, paid, reversed, released and outstanding per studio, host or county."""
+    keys = ", ".join(GROUPS[group_by])
+    return (
+        f"SELECT {keys}, "  # noqa: S608 - keys come from GROUPS only
+        "coalesce(sum(amount_fen) FILTER (WHERE entry = 'commitment' AND account = 'commitments'), 0) "
+        "AS committed_fen, "
+        "coalesce(sum(amount_fen) FILTER (WHERE entry = 'payment' AND account = 'payable'), 0) AS paid_fen, "
+        "coalesce(sum(amount_fen) FILTER (WHERE entry = 'reversal' AND account = 'treasury'), 0) "
+        "AS reversed_fen, "
+        "coalesce(sum(amount_fen) FILTER (WHERE entry = 'release' AND account = 'payable'), 0) "
+        "AS released_fen, "
+        "coalesce(-sum(amount_fen) FILTER (WHERE account = 'payable'), 0) AS outstanding_fen "
+        f"FROM ledger_lines GROUP BY {keys} ORDER BY {keys}"
+    )

@@ -1,0 +1,129 @@
+"""The register: the current state of every studio, as the administrators query it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
+
+from casework.domain import rules
+from casework.domain.state import Studio, evolve, next_evaluation_due, training_counts
+from projections.base import Item, Projection, table
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder(Studio).decode
+
+COLUMNS = (
+    "id", "case_no", "version", "status", "level", "name", "name_grams", "occupation", "county",
+    "master_name", "master_id_masked", "master_qualification", "host_kind", "host_name",
+    "host_credit_code", "submitted_on", "award_decision_no", "award_published_on", "plaque_no",
+    "construction_paid_fen", "apprenticeship_paid_fen", "training_counts", "training_since_award",
+    "apprentices", "last_period", "last_base", "last_bonus", "last_total", "last_grade",
+    "last_evaluated_on", "rectification_reason", "rectification_ordered_on", "rectification_deadline",
+    "next_evaluation_due", "inspections", "province_recommendations", "revocation_ground", "closed_on",
+    "position", "updated_at", "state",
+)  # fmt: skip
+
+
+def name_grams(text: str) -> list[str]:
+    """Every character and every pair of adjacent characters: what a name search matches."""
+    chars = [c for c in text.lower() if not c.isspace()]
+    return sorted({*chars, *(a + b for a, b in zip(chars, chars[1:], strict=False))})
+
+
+def search_grams(query: str) -> list[str]:
+    """The grams a name must contain to match ``query`` (pairs, or the one character)."""
+    chars = [c for c in query.lower() if not c.isspace()]
+    if len(chars) == 1:
+        return chars
+    return sorted({a + b for a, b in zip(chars, chars[1:], strict=False)})
+
+
+def row(studio: Studio, item: Item) -> tuple[Any, ...]:
+    """The register row of a studio, in COLUMNS order."""
+    proposal, award, last = studio.proposal, studio.award, studio.latest_evaluation
+    counts = training_counts(studio)
+    since = award.published_on.year if award else None
+    order = studio.open_rectification
+    return (
+        studio.id,
+        studio.case_no,
+        studio.version,
+        studio.status,
+        proposal.level,
+        proposal.name,
+        name_grams(proposal.name),
+        proposal.occupation,
+        proposal.host.county,
+        proposal.master.name,
+        proposal.master.id.masked,
+        proposal.master.qualification,
+        proposal.host.kind,
+        proposal.host.name,
+        proposal.host.credit_code,
+        studio.submitted_on,
+        award.decision_no if award else None,
+        award.published_on if award else None,
+        award.plaque_no if award else None,
+        sum(p.amount_fen for p in studio.standing_payments("construction")),
+        sum(p.amount_fen for p in studio.standing_payments("apprenticeship")),
+        Jsonb({str(year): n for year, n in sorted(counts.items())}),
+        sum(n for year, n in counts.items() if since is not None and year >= since),
+        len(studio.apprentices),
+        last.period if last else None,
+        last.base if last else None,
+        last.bonus_total if last else None,
+        last.total if last else None,
+        last.grade if last else None,
+        last.evaluated_on if last else None,
+        order.reason if order else None,
+        order.ordered_on if order else None,
+        order.deadline if order else None,
+        next_evaluation_due(studio),
+        studio.inspections,
+        list(studio.province_recommendations),
+        studio.revocation_ground,
+        studio.closed_on,
+        item.position,
+        item.recorded_at,
+        _encode(studio),
+    )
+
+
+class Register(Projection):
+    name = "register"
+    tables = ("register_studios",)
+
+    def apply(self, curs: Cursor[DictRow], items: Sequence[Item], generation: int) -> None:
+        studios = table("register_studios", generation)
+        ids = list({item.studio_id for item in items})
+        curs.execute(f"SELECT id, state FROM {studios} WHERE id = ANY(%s)", (ids,))  # noqa: S608
+        states: dict[UUID, Studio | None] = {r["id"]: _decode(r["state"]) for r in curs.fetchall()}
+        last_item: dict[UUID, Item] = {}
+        for item in items:
+            states[item.studio_id] = evolve(states.get(item.studio_id), item.event, item.studio_id)
+            last_item[item.studio_id] = item
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
+        curs.executemany(
+            f"INSERT INTO {studios} ({', '.join(COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            [row(state, last_item[sid]) for sid, state in states.items() if sid in last_item and state],
+        )
+
+
+def training_average_sql(today_param: str = "%(today)s") -> str:
+    """SQL for the yearly average since the award (the year so far counts as a year)."""
+    return (
+        "CASE WHEN award_published_on IS NULL THEN NULL ELSE round(training_since_award::numeric / "
+        f"greatest(1, extract(year from {today_param}::date)::int "
+        "- extract(year from award_published_on)::int + 1), 2) END"
+    )
+
+
+TRAINING_DUTY = rules.TRAINING_DUTY_PER_YEAR

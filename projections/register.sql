@@ -1,0 +1,56 @@
+-- The register: one row per studio, as GET /api/v1/studios/{id} describes it.
+CREATE TABLE register_studios_{g} (
+    id                       uuid PRIMARY KEY,
+    case_no                  text NOT NULL,
+    version                  integer NOT NULL,
+    status                   text NOT NULL,
+    level                    text NOT NULL,
+    name                     text NOT NULL,
+    -- single characters and pairs of the name: Chinese has no spaces to split words on
+    name_grams               text[] NOT NULL,
+    occupation               text NOT NULL,
+    county                   text NOT NULL,
+    master_name              text NOT NULL,
+    master_id_masked         text NOT NULL,
+    master_qualification     text,
+    host_kind                text NOT NULL,
+    host_name                text NOT NULL,
+    host_credit_code         text NOT NULL,
+    submitted_on             date NOT NULL,
+    award_decision_no        text,
+    award_published_on       date,
+    plaque_no                text,
+    construction_paid_fen    bigint NOT NULL,
+    apprenticeship_paid_fen  bigint NOT NULL,
+    -- apprentices first reaching 中级工 or higher, by year: {"2016": 3, ...}
+    training_counts          jsonb NOT NULL,
+    training_since_award     integer NOT NULL,
+    apprentices              integer NOT NULL,
+    last_period              text,
+    last_base                numeric(6, 1),
+    last_bonus               numeric(6, 1),
+    last_total               numeric(6, 1),
+    last_grade               text,
+    last_evaluated_on        date,
+    rectification_reason     text,
+    rectification_ordered_on date,
+    rectification_deadline   date,
+    next_evaluation_due      date,
+    inspections              integer NOT NULL,
+    province_recommendations integer[] NOT NULL,
+    revocation_ground        text,
+    closed_on                date,
+    position                 bigint NOT NULL,
+    updated_at               timestamptz NOT NULL,
+    -- the domain's own state, so that the next event is folded by the domain's evolve
+    state                    bytea NOT NULL
+);
+CREATE INDEX ON register_studios_{g} (county, status);
+CREATE INDEX ON register_studios_{g} (status);
+CREATE INDEX ON register_studios_{g} (level);
+CREATE INDEX ON register_studios_{g} (occupation);
+CREATE INDEX ON register_studios_{g} (last_grade);
+CREATE INDEX ON register_studios_{g} (case_no, id);
+CREATE INDEX ON register_studios_{g} USING gin (name_grams);
+CREATE INDEX ON register_studios_{g} (next_evaluation_due) WHERE next_evaluation_due IS NOT NULL;
+CREATE INDEX ON register_studios_{g} (rectification_deadline) WHERE rectification_deadline IS NOT NULL;

@@ -1,0 +1,384 @@
+"""Keeping projections current: batched catch-up, live follow, one runner per projection.
+
+Every batch is one transaction that reads events after the projection's tracked
+position, applies them, and records the new position with eventsourcing's tracking
+recorder — so a crash never applies an event twice nor skips one. A PostgreSQL advisory
+lock makes one runner per projection active across processes; the others stand by and
+take over when its connection dies.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import psycopg
+import structlog
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Connection, Cursor
+from psycopg.rows import DictRow, TupleRow, tuple_row
+from psycopg.sql import SQL, Identifier
+
+from casework.application import Casework
+from casework.embedded import connection_params
+from projections import catalog
+from projections.audit import AuditTrail
+from projections.base import Item, Projection, decode
+from projections.ledger import Ledger
+from projections.register import Register
+
+log = structlog.get_logger("casework.projections")
+
+# The first key of every advisory lock casework takes ("CW" and a tag).
+LOCK_NAMESPACE = 0x43570001
+REBUILD_NAMESPACE = 0x43570002
+
+
+def all_projections() -> list[Projection]:
+    return [Register(), AuditTrail(), Ledger()]
+
+
+def lock_key(name: str) -> int:
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    generation: int
+    position: int
+    head: int
+    active_runner: bool
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.position)
+
+
+class RebuildRunning(RuntimeError):
+    pass
+
+
+class Projector:
+    """Reads the notification log and applies batches to projections."""
+
+    def __init__(self, app: Casework, database_url: str, *, pool_size: int = 4) -> None:
+        params = connection_params(database_url)
+        self.database_url = database_url
+        self.datastore = PostgresDatastore(
+            dbname=params["dbname"],
+            host=params["host"],
+            port=params["port"],
+            user=params["user"],
+            password=params["password"],
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pre_ping=True,
+        )
+        self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name=catalog.TRACKING)
+        self.tracking.create_table()
+        self.events_table = app.store.events_table_name
+        self.channel = app.store.channel_name
+        self._select = SQL(
+            "SELECT notification_id, originator_id, originator_version, state FROM {events} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(events=Identifier(self.events_table))
+        self._head = SQL("SELECT max(notification_id) FROM {events}").format(
+            events=Identifier(self.events_table)
+        )
+
+    def close(self) -> None:
+        self.datastore.close()
+
+    def ensure(self, projection: Projection) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            return catalog.ensure(curs, projection)
+
+    def head(self) -> int:
+        with self.datastore.transaction() as curs:
+            curs.execute(self._head)
+            found = curs.fetchone()
+            return int(found["max"] or 0) if found else 0
+
+    def position(self, projection: Projection, generation: int | None = None) -> int:
+        with self.datastore.transaction() as curs:
+            if generation is None:
+                generation = catalog.active_generation(curs, projection)
+            name = catalog.tracking_name(projection, generation)
+            return self.tracking._max_tracking_id(name, curs) or 0
+
+    def read(self, conn: Connection[DictRow], after: int, limit: int) -> list[Item]:
+        """The next events of the log, decoded (the raw read is the benchmarks' baseline)."""
+        with conn.cursor(row_factory=tuple_row) as raw:
+            rows: list[TupleRow] = raw.execute(self._select, (after, limit), prepare=True).fetchall()
+        return [decode(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    def apply_batch(
+        self, curs: Cursor[DictRow], projection: Projection, generation: int, limit: int
+    ) -> tuple[int, int]:
+        """Apply up to ``limit`` events after the generation's position; returns (count, position)."""
+        name = catalog.tracking_name(projection, generation)
+        position = self.tracking._max_tracking_id(name, curs) or 0
+        assert curs.connection is not None
+        items = self.read(curs.connection, position, limit)
+        if not items:
+            return 0, position
+        projection.apply(curs, items, generation)
+        # Same transaction as the rows: the position moves exactly when they do.
+        self.tracking._insert_tracking(curs, Tracking(name, items[-1].position))
+        return len(items), items[-1].position
+
+    def step(self, projection: Projection, limit: int) -> tuple[int, int]:
+        """One batch of the live runner, on whichever generation is being served."""
+        with self.datastore.transaction(commit=True) as curs:
+            generation = catalog.active_generation(curs, projection, lock="FOR SHARE")
+            return self.apply_batch(curs, projection, generation, limit)
+
+    def catch_up(self, projection: Projection, limit: int = 1000) -> int:
+        """Apply everything recorded so far (used by tests and by a runner's first pass)."""
+        total = 0
+        while True:
+            count, _ = self.step(projection, limit)
+            total += count
+            if count < limit:
+                return total
+
+    def status(self, projections: Sequence[Projection]) -> list[ProjectionStatus]:
+        head = self.head()
+        statuses = []
+        with self.datastore.transaction() as curs:
+            for projection in projections:
+                generation = catalog.active_generation(curs, projection)
+                name = catalog.tracking_name(projection, generation)
+                position = self.tracking._max_tracking_id(name, curs) or 0
+                curs.execute(
+                    "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND classid = %s AND objid = %s AND granted",
+                    (LOCK_NAMESPACE, lock_key(projection.name)),
+                )
+                held = curs.fetchone()
+                statuses.append(
+                    ProjectionStatus(
+                        name=projection.name,
+                        generation=generation,
+                        position=position,
+                        head=head,
+                        active_runner=bool(held and held["n"]),
+                    )
+                )
+        return statuses
+
+    def wait(self, projections: Sequence[Projection], position: int, timeout: float = 5.0) -> bool:
+        """Block until every projection has applied ``position``; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if all(s.position >= position for s in self.status(projections)):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+    def rebuild(
+        self,
+        projection: Projection,
+        *,
+        limit: int = 2000,
+        progress: Callable[[int, int], None] = lambda applied, head: None,
+    ) -> int:
+        """Rebuild into fresh tables while the old ones serve, then switch atomically.
+
+        Returns the new generation. Only one rebuild of a projection runs at a time.
+        """
+        self.ensure(projection)
+        with psycopg.connect(self.database_url, autocommit=True) as guard:
+            key = (REBUILD_NAMESPACE, lock_key(projection.name))
+            taken = guard.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
+            if not taken or not taken[0]:
+                raise RebuildRunning(f"a rebuild of {projection.name} is already running")
+            with self.datastore.transaction(commit=True) as curs:
+                generation = catalog.new_generation(curs, projection)
+            applied = 0
+            while True:
+                with self.datastore.transaction(commit=True) as curs:
+                    count, position = self.apply_batch(curs, projection, generation, limit)
+                applied += count
+                progress(applied, self.head())
+                if count < limit:
+                    break
+            # The last events and the switch in one transaction that holds the catalog row:
+            # the live runner's batches wait, then continue on the new generation.
+            with self.datastore.transaction(commit=True) as curs:
+                catalog.active_generation(curs, projection, lock="FOR UPDATE")
+                while True:
+                    count, position = self.apply_batch(curs, projection, generation, limit)
+                    applied += count
+                    if count < limit:
+                        break
+                old = catalog.switch(curs, projection, generation)
+            with self.datastore.transaction(commit=True) as curs:
+                catalog.drop_generation(curs, projection, old)
+            progress(applied, self.head())
+            log.info("rebuilt", projection=projection.name, generation=generation, events=applied)
+            return generation
+
+
+class Worker(threading.Thread):
+    """Runs one projection while it holds the projection's advisory lock."""
+
+    def __init__(
+        self,
+        projector: Projector,
+        projection: Projection,
+        *,
+        batch_size: int = 500,
+        standby_poll: float = 1.0,
+        idle_poll: float = 1.0,
+    ) -> None:
+        super().__init__(name=f"projection-{projection.name}", daemon=True)
+        self.projector = projector
+        self.projection = projection
+        self.batch_size = batch_size
+        self.standby_poll = standby_poll
+        self.idle_poll = idle_poll
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.holding = False
+        self._lock_conn: Connection[TupleRow] | None = None
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+
+    def _acquire(self) -> bool:
+        """Take the projection's lock on a connection of its own; its death frees the lock."""
+        if self._lock_conn is None or self._lock_conn.closed:
+            self._lock_conn = psycopg.connect(self.projector.database_url, autocommit=True)
+        row = self._lock_conn.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, lock_key(self.projection.name))
+        ).fetchone()
+        return bool(row and row[0])
+
+    def _still_holding(self) -> bool:
+        try:
+            assert self._lock_conn is not None
+            self._lock_conn.execute("SELECT 1")
+        except (psycopg.Error, AssertionError):
+            return False
+        return True
+
+    def _release(self) -> None:
+        self.holding = False
+        if self._lock_conn is not None:
+            self._lock_conn.close()
+            self._lock_conn = None
+
+    def run(self) -> None:
+        backoff = 0.2
+        while not self.stopping.is_set():
+            try:
+                if not self.holding or not self._still_holding():
+                    self.holding = False
+                    if not self._acquire():
+                        self.stopping.wait(self.standby_poll)
+                        continue
+                    self.holding = True
+                    self.projector.ensure(self.projection)
+                    log.info("projection_active", projection=self.projection.name)
+                count, position = self.projector.step(self.projection, self.batch_size)
+                backoff = 0.2
+                if count < self.batch_size:
+                    self.wake.wait(self.idle_poll)
+                    self.wake.clear()
+            except (psycopg.Error, OSError) as error:
+                log.warning("projection_error", projection=self.projection.name, error=str(error))
+                self._release()
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                log.exception("projection_failed", projection=self.projection.name)
+                self._release()
+                self.stopping.wait(5.0)
+        self._release()
+
+
+class Listener(threading.Thread):
+    """Wakes the workers when the event store announces new events (LISTEN/NOTIFY)."""
+
+    def __init__(self, database_url: str, channel: str, workers: Sequence[Worker]) -> None:
+        super().__init__(name="projection-listener", daemon=True)
+        self.database_url = database_url
+        self.channel = channel
+        self.workers = workers
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(self.database_url, autocommit=True) as conn:
+                    conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
+                    while not self.stopping.is_set():
+                        for _ in conn.notifies(timeout=0.25, stop_after=1):
+                            for worker in self.workers:
+                                worker.wake.set()
+            except psycopg.Error:
+                self.stopping.wait(1.0)
+
+
+class ProjectionRunner:
+    """All projections of a process: one worker each, woken by one listener."""
+
+    def __init__(
+        self,
+        app: Casework,
+        database_url: str,
+        projections: Sequence[Projection] | None = None,
+        *,
+        batch_size: int = 500,
+        standby_poll: float = 1.0,
+    ) -> None:
+        self.projections = list(projections or all_projections())
+        self.projector = Projector(app, database_url, pool_size=len(self.projections) + 2)
+        self.workers = [
+            Worker(self.projector, p, batch_size=batch_size, standby_poll=standby_poll)
+            for p in self.projections
+        ]
+        self.listener = Listener(database_url, self.projector.channel, self.workers)
+
+    def start(self) -> None:
+        for projection in self.projections:
+            self.projector.ensure(projection)
+        for worker in self.workers:
+            worker.start()
+        self.listener.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.listener.stopping.set()
+        for worker in self.workers:
+            worker.stop()
+        for worker in self.workers:
+            worker.join(timeout)
+        self.listener.join(timeout)
+        self.projector.close()
+
+    def wait(self, position: int, timeout: float = 5.0) -> bool:
+        """Block until every projection has reached ``position`` (read-your-writes)."""
+        return self.projector.wait(self.projections, position, timeout)
+
+    def status(self) -> list[ProjectionStatus]:
+        return self.projector.status(self.projections)
+
+    def __enter__(self) -> ProjectionRunner:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def studio_ids(items: Sequence[Item]) -> set[UUID]:
+    return {i.studio_id for i in items}
