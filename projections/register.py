@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -33,7 +34,7 @@ COLUMNS = (
 def name_grams(text: str) -> list[str]:
     """Every character and every pair of adjacent characters: what a name search matches."""
     chars = [c for c in text.lower() if not c.isspace()]
-    return sorted({*chars, *(a + b for a, b in zip(chars, chars[1:], strict=False))})
+    return sorted({*chars, *(a + b for a, b in itertools.pairwise(chars))})
 
 
 def search_grams(query: str) -> list[str]:
@@ -41,7 +42,7 @@ def search_grams(query: str) -> list[str]:
     chars = [c for c in query.lower() if not c.isspace()]
     if len(chars) == 1:
         return chars
-    return sorted({a + b for a, b in zip(chars, chars[1:], strict=False)})
+    return sorted({a + b for a, b in itertools.pairwise(chars)})
 
 
 def row(studio: Studio, item: Item) -> tuple[Any, ...]:

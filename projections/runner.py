@@ -205,7 +205,7 @@ class Projector:
             applied = 0
             while True:
                 with self.datastore.transaction(commit=True) as curs:
-                    count, position = self.apply_batch(curs, projection, generation, limit)
+                    count, _ = self.apply_batch(curs, projection, generation, limit)
                 applied += count
                 progress(applied, self.head())
                 if count < limit:
@@ -215,7 +215,7 @@ class Projector:
             with self.datastore.transaction(commit=True) as curs:
                 catalog.active_generation(curs, projection, lock="FOR UPDATE")
                 while True:
-                    count, position = self.apply_batch(curs, projection, generation, limit)
+                    count, _position = self.apply_batch(curs, projection, generation, limit)
                     applied += count
                     if count < limit:
                         break
@@ -289,7 +289,7 @@ class Worker(threading.Thread):
                     self.holding = True
                     self.projector.ensure(self.projection)
                     log.info("projection_active", projection=self.projection.name)
-                count, position = self.projector.step(self.projection, self.batch_size)
+                count, _position = self.projector.step(self.projection, self.batch_size)
                 backoff = 0.2
                 if count < self.batch_size:
                     self.wake.wait(self.idle_poll)

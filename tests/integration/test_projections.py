@@ -60,8 +60,10 @@ class Story:
 
     def award(self) -> Story:
         sid = self.sid
-        self.run(b.submit(sid, county=self.county, serial=self.serial, master_name=f"张{self.serial}"),
-                 b.applicant(self.county))  # fmt: skip
+        self.run(
+            b.submit(sid, county=self.county, serial=self.serial, master_name=f"张{self.serial}"),
+            b.applicant(self.county),
+        )
         self.run(b.approve(sid), b.reviewer(self.county))
         self.run(b.assess(sid), b.CITY_OFFICE)
         self.run(b.award(sid), b.CITY_OFFICE)
@@ -78,30 +80,51 @@ class Story:
 
     def apprentice_paid(self) -> Story:
         self.run(
-            c.EnrollApprentice(studio_id=self.sid, apprentice_id=self.apprentice, name="小李",
-                               id=b.protected(b.resident_id(900 + self.serial)), born_on=b.D(2000, 1, 1),
-                               agreement_signed_on=b.D(2014, 7, 1)),
+            c.EnrollApprentice(
+                studio_id=self.sid,
+                apprentice_id=self.apprentice,
+                name="小李",
+                id=b.protected(b.resident_id(900 + self.serial)),
+                born_on=b.D(2000, 1, 1),
+                agreement_signed_on=b.D(2014, 7, 1),
+            ),
             b.CITY_OFFICE,
-        )  # fmt: skip
+        )
         self.run(
-            c.RecordQualification(studio_id=self.sid, apprentice_id=self.apprentice, grade="中级工",
-                                  certificate_no="Z1", qualified_on=b.D(2015, 7, 1)),
+            c.RecordQualification(
+                studio_id=self.sid,
+                apprentice_id=self.apprentice,
+                grade="中级工",
+                certificate_no="Z1",
+                qualified_on=b.D(2015, 7, 1),
+            ),
             b.CITY_OFFICE,
-        )  # fmt: skip
+        )
         self.run(
-            c.PaySubsidy(studio_id=self.sid, kind="apprenticeship", amount_fen=100_000,
-                         voucher_no=f"A{self.serial}", paid_on=b.D(2015, 8, 1), apprentice_id=self.apprentice),
+            c.PaySubsidy(
+                studio_id=self.sid,
+                kind="apprenticeship",
+                amount_fen=100_000,
+                voucher_no=f"A{self.serial}",
+                paid_on=b.D(2015, 8, 1),
+                apprentice_id=self.apprentice,
+            ),
             b.FINANCE,
-        )  # fmt: skip
+        )
         return self
 
     def fail_and_rectify(self) -> Story:
         self.run(b.evaluate(self.sid, "55"), b.CITY_OFFICE)
         self.run(
-            c.OrderRectification(studio_id=self.sid, reason="failed_evaluation", findings="台账缺失",
-                                 ordered_on=b.D(2016, 3, 20), deadline=b.D(2016, 9, 20)),
+            c.OrderRectification(
+                studio_id=self.sid,
+                reason="failed_evaluation",
+                findings="台账缺失",
+                ordered_on=b.D(2016, 3, 20),
+                deadline=b.D(2016, 9, 20),
+            ),
             b.CITY_OFFICE,
-        )  # fmt: skip
+        )
         return self
 
 
@@ -170,8 +193,14 @@ class TestAuditTrail:
             database_url, "SELECT * FROM audit_trail WHERE studio_id = %s ORDER BY position", story.sid
         )
         assert [r["type"] for r in rows] == [
-            "Submitted", "CountyApproved", "Assessed", "Awarded", "SubsidyPaid", "SubsidyReversed", "SubsidyPaid",
-        ]  # fmt: skip
+            "Submitted",
+            "CountyApproved",
+            "Assessed",
+            "Awarded",
+            "SubsidyPaid",
+            "SubsidyReversed",
+            "SubsidyPaid",
+        ]
         assert [r["version"] for r in rows] == list(range(1, 8))
         assert rows[1]["actor"] == "county.reviewer"
         assert rows[1]["role"] == "county_reviewer"
@@ -186,8 +215,10 @@ class TestLedger:
     ) -> None:
         paid = Story(app, "瑞安市", 1).award().pay_reverse_repay().apprentice_paid()
         unpaid = Story(app, "瑞安市", 2).award()
-        unpaid.run(c.Revoke(studio_id=unpaid.sid, ground="host_dissolved", note="注销",
-                            decided_on=b.D(2015, 1, 1)), b.CITY_OFFICE)  # fmt: skip
+        unpaid.run(
+            c.Revoke(studio_id=unpaid.sid, ground="host_dissolved", note="注销", decided_on=b.D(2015, 1, 1)),
+            b.CITY_OFFICE,
+        )
         Story(app, "泰顺县", 3).award()
         catch_up(projector)
         lines = query(database_url, "SELECT * FROM ledger_lines ORDER BY position, line")
@@ -200,9 +231,13 @@ class TestLedger:
         by_studio = {r["studio_id"]: r for r in query(database_url, balances_sql("studio"))}
         # Committed 30,000 + 1,000; paid 30,000 twice and 1,000; one payment reversed.
         assert by_studio[paid.sid] == {
-            "studio_id": paid.sid, "committed_fen": 3_100_000, "paid_fen": 6_100_000,
-            "reversed_fen": 3_000_000, "released_fen": 0, "outstanding_fen": 0,
-        }  # fmt: skip
+            "studio_id": paid.sid,
+            "committed_fen": 3_100_000,
+            "paid_fen": 6_100_000,
+            "reversed_fen": 3_000_000,
+            "released_fen": 0,
+            "outstanding_fen": 0,
+        }
         assert by_studio[unpaid.sid]["committed_fen"] == 3_000_000
         assert by_studio[unpaid.sid]["released_fen"] == 3_000_000
         assert by_studio[unpaid.sid]["outstanding_fen"] == 0
@@ -215,13 +250,19 @@ class TestLedger:
     ) -> None:
         story = Story(app).award()
         story.run(b.construction_payment(story.sid, "V-1"), b.FINANCE)
-        story.run(c.ReverseSubsidy(studio_id=story.sid, voucher_no="V-1", reason="退回",
-                                   reversed_on=b.D(2014, 7, 1)), b.FINANCE)  # fmt: skip
+        story.run(
+            c.ReverseSubsidy(
+                studio_id=story.sid, voucher_no="V-1", reason="退回", reversed_on=b.D(2014, 7, 1)
+            ),
+            b.FINANCE,
+        )
         catch_up(projector)
         (balance,) = query(database_url, balances_sql("studio"))
         assert (balance["paid_fen"], balance["reversed_fen"], balance["outstanding_fen"]) == (
-            3_000_000, 3_000_000, 3_000_000,
-        )  # fmt: skip
+            3_000_000,
+            3_000_000,
+            3_000_000,
+        )
 
 
 class TestReports:
