@@ -144,6 +144,7 @@ class Ledger(Projection):
                     account.construction_outstanding += fen
             case Revoked():
                 account.revoked = True
+                account.changed = True
                 if account.construction_outstanding > 0:
                     entries.append(("construction", "release", account.construction_outstanding, None))
                     account.construction_outstanding = 0

@@ -7,7 +7,8 @@ import datetime as dt
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from uuid import UUID
 
 import structlog
@@ -24,17 +25,12 @@ from casework.timeline import entries, summary
 log = structlog.get_logger("casework.cli")
 
 
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
+def until_signalled() -> threading.Event:
+    """An event set by SIGINT or SIGTERM: the way every long-running command ends cleanly."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with running(settings) as runtime:
-        position = runtime.app.recorder.max_notification_id() or 0
-        log.info("ready", database="embedded" if not settings.database_url else "configured",
-                 events=position)  # fmt: skip
-        stop.wait()
-    log.info("stopped")
-    return 0
+    return stop
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -107,10 +103,6 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="casework", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the service (embedded PostgreSQL unless configured)")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    serve.set_defaults(run=_serve)
     demo = sub.add_parser("demo", help="load a realistic data set through the application")
     demo.add_argument("--studios", type=int, default=240)
     demo.add_argument("--seed", type=int, default=None)
@@ -118,6 +110,9 @@ def parser() -> argparse.ArgumentParser:
     replay = sub.add_parser("replay", help="print a studio's history as a timeline")
     replay.add_argument("studio_id", type=UUID)
     replay.set_defaults(run=_replay)
+    for entry in entry_points(group="casework.commands"):
+        register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] = entry.load()
+        register(sub)
     return root
 
 

@@ -20,6 +20,7 @@ class Settings:
     jwt_secret: str | None
     signing_key: str | None
     id_key: str | None
+    projection_batch: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -39,4 +40,5 @@ class Settings:
             jwt_secret=env.get("CASEWORK_JWT_SECRET") or None,
             signing_key=env.get("CASEWORK_SIGNING_KEY") or None,
             id_key=env.get("CASEWORK_ID_KEY") or None,
+            projection_batch=int(env.get("CASEWORK_PROJECTION_BATCH", "500")),
         )

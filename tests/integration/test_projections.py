@@ -265,6 +265,26 @@ class TestLedger:
         )
 
 
+    def test_money_returned_by_a_revoked_studio_is_released_whatever_the_batches(
+        self, app: Casework, projector: Projector, database_url: str
+    ) -> None:
+        story = Story(app).award()
+        story.run(b.construction_payment(story.sid, "V-1"), b.FINANCE)
+        catch_up(projector)
+        revoke = c.Revoke(studio_id=story.sid, ground="misconduct", note="违纪", decided_on=b.D(2015, 1, 1))
+        story.run(revoke, b.CITY_OFFICE)
+        catch_up(projector)  # the revocation alone in its batch: no line, but the ledger must remember it
+        reverse = c.ReverseSubsidy(studio_id=story.sid, voucher_no="V-1", reason="追回", reversed_on=b.D(2015, 2, 1))
+        story.run(reverse, b.FINANCE)
+        catch_up(projector)
+        (balance,) = query(database_url, balances_sql("studio"))
+        assert (balance["reversed_fen"], balance["released_fen"], balance["outstanding_fen"]) == (
+            3_000_000,
+            3_000_000,
+            0,
+        )
+
+
 class TestReports:
     def test_due_and_overdue_evaluations_and_deadlines(
         self, app: Casework, projector: Projector, database_url: str

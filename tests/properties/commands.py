@@ -89,7 +89,7 @@ def draw_command(
                 studio_id=sid,
                 kind="construction",
                 amount_fen=fen,
-                voucher_no=data.draw(st.sampled_from(VOUCHERS)),
+                voucher_no=f"{serial}-{data.draw(st.sampled_from(VOUCHERS))}",
                 paid_on=on,
             )
         case "pay_apprenticeship":
@@ -97,13 +97,16 @@ def draw_command(
                 studio_id=sid,
                 kind="apprenticeship",
                 amount_fen=data.draw(st.sampled_from((100_000, 150_000, 200_000, 300_000))),
-                voucher_no=data.draw(st.sampled_from(VOUCHERS)),
+                voucher_no=f"{serial}-{data.draw(st.sampled_from(VOUCHERS))}",
                 paid_on=on,
                 apprentice_id=data.draw(st.sampled_from(APPRENTICES)),
             )
         case "reverse":
             return c.ReverseSubsidy(
-                studio_id=sid, voucher_no=data.draw(st.sampled_from(VOUCHERS)), reason="更正", reversed_on=on
+                studio_id=sid,
+                voucher_no=f"{serial}-{data.draw(st.sampled_from(VOUCHERS))}",
+                reason="更正",
+                reversed_on=on,
             )
         case "enrol":
             n = data.draw(st.integers(1, len(APPRENTICES)))

@@ -1,0 +1,108 @@
+"""The projections' subcommands of ``casework``: serve, project, rebuild."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import structlog
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from casework.cli import until_signalled
+from casework.runtime import running
+from casework.settings import Settings
+from projections.runner import ProjectionRunner, Projector, all_projections
+
+log = structlog.get_logger("casework.projections")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    stop = until_signalled()
+    with (
+        running(settings) as runtime,
+        ProjectionRunner(runtime.app, runtime.database_url, batch_size=settings.projection_batch) as runner,
+    ):
+        log.info("ready", database="embedded" if not settings.database_url else "configured",
+                 projections=[p.name for p in runner.projections])  # fmt: skip
+        stop.wait()
+    log.info("stopped")
+    return 0
+
+
+def _project(settings: Settings, args: argparse.Namespace) -> int:
+    stop = until_signalled()
+    with (
+        running(settings) as runtime,
+        ProjectionRunner(runtime.app, runtime.database_url, batch_size=settings.projection_batch) as runner,
+    ):
+        log.info("projection_worker_started", projections=[p.name for p in runner.projections])
+        while not stop.wait(args.report_every):
+            for status in runner.status():
+                log.info("projection_status", projection=status.name, position=status.position,
+                         lag=status.lag, active_runner=status.active_runner)  # fmt: skip
+    log.info("projection_worker_stopped")
+    return 0
+
+
+class EventsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} events/s" if speed else "– events/s")
+
+
+def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    chosen = [p for p in all_projections() if args.name in (None, p.name)]
+    if not chosen:
+        names = ", ".join(p.name for p in all_projections())
+        Console(stderr=True).print(f"no projection {args.name}; there are {names}")
+        return 2
+    console = Console()
+    with running(settings) as runtime:
+        projector = Projector(runtime.app, runtime.database_url)
+        try:
+            table = Table(title="rebuilt")
+            for column in ("projection", "generation", "events", "seconds", "events/s"):
+                table.add_column(column)
+            for projection in chosen:
+                with Progress(
+                    TextColumn(f"rebuilding {projection.name}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    EventsPerSecond(),
+                    console=console,
+                ) as progress:
+                    task = progress.add_task(projection.name, total=projector.head())
+
+                    def advance(
+                        applied: int, head: int, task: int = task, progress: Progress = progress
+                    ) -> None:
+                        progress.update(task, completed=applied, total=max(head, applied))
+
+                    started = time.perf_counter()
+                    generation = projector.rebuild(projection, limit=args.batch, progress=advance)
+                    seconds = time.perf_counter() - started
+                events = projector.position(projection)
+                table.add_row(projection.name, str(generation), str(events), f"{seconds:.1f}",
+                              f"{events / seconds:,.0f}" if seconds else "–")  # fmt: skip
+            console.print(table)
+        finally:
+            projector.close()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add serve, project and rebuild to the ``casework`` command."""
+    serve = sub.add_parser("serve", help="run the service with its projections")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(run=_serve)
+    project = sub.add_parser("project", help="run the projections alone (a worker)")
+    project.add_argument("--report-every", type=float, default=30.0, help="seconds between status lines")
+    project.set_defaults(run=_project)
+    rebuild = sub.add_parser("rebuild", help="rebuild projections into fresh tables, then switch")
+    rebuild.add_argument("name", nargs="?", default=None, help="register, audit or ledger (default: all)")
+    rebuild.add_argument("--batch", type=int, default=2000, help="events per transaction")
+    rebuild.set_defaults(run=_rebuild)
