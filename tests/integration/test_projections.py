@@ -264,7 +264,6 @@ class TestLedger:
             3_000_000,
         )
 
-
     def test_money_returned_by_a_revoked_studio_is_released_whatever_the_batches(
         self, app: Casework, projector: Projector, database_url: str
     ) -> None:
@@ -274,7 +273,9 @@ class TestLedger:
         revoke = c.Revoke(studio_id=story.sid, ground="misconduct", note="违纪", decided_on=b.D(2015, 1, 1))
         story.run(revoke, b.CITY_OFFICE)
         catch_up(projector)  # the revocation alone in its batch: no line, but the ledger must remember it
-        reverse = c.ReverseSubsidy(studio_id=story.sid, voucher_no="V-1", reason="追回", reversed_on=b.D(2015, 2, 1))
+        reverse = c.ReverseSubsidy(
+            studio_id=story.sid, voucher_no="V-1", reason="追回", reversed_on=b.D(2015, 2, 1)
+        )
         story.run(reverse, b.FINANCE)
         catch_up(projector)
         (balance,) = query(database_url, balances_sql("studio"))

@@ -1,0 +1,144 @@
+"""Projection workers as separate processes: crashes mid-batch, standbys taking over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from casework.application import Casework, Context
+from casework.demo import load_demo
+from casework.vault import Vault
+from projections.runner import Projector, ProjectionStatus, all_projections
+from tests import builders as b
+from tests.integration.snapshots import snapshot
+
+
+class Worker:
+    """A ``casework project`` process whose JSON log lines we can read."""
+
+    def __init__(self, database_url: str, log_path: Path, batch: int) -> None:
+        self.log_path = log_path
+        self.log_file = log_path.open("w")
+        env = {
+            **os.environ,
+            "CASEWORK_DATABASE_URL": database_url,
+            "CASEWORK_LOG_FORMAT": "json",
+            "CASEWORK_PROJECTION_BATCH": str(batch),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "casework.cli", "project", "--report-every", "0.5"],
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+    def events(self, name: str) -> list[dict[str, object]]:
+        lines = self.log_path.read_text().splitlines()
+        return [e for e in map(_json, lines) if e.get("event") == name]
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+        self.log_file.close()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(20)
+        self.log_file.close()
+        return self.process.returncode
+
+
+def _json(line: str) -> dict[str, object]:
+    try:
+        parsed = json.loads(line)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def eventually(check: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def projector(app: Casework, database_url: str) -> Iterator[Projector]:
+    projector = Projector(app, database_url)
+    for projection in all_projections():
+        projector.ensure(projection)
+    yield projector
+    projector.close()
+
+
+def statuses(projector: Projector) -> dict[str, ProjectionStatus]:
+    return {s.name: s for s in projector.status(all_projections())}
+
+
+def test_sigkill_mid_batch_then_restart_applies_every_event_exactly_once(
+    app: Casework, projector: Projector, database_url: str, tmp_path: Path
+) -> None:
+    load_demo(
+        app=app, vault=Vault.from_setting(None, tmp_path), today=dt.date(2026, 11, 26), studios=150, seed=5
+    )
+    head = projector.head()
+    assert head > 2000
+    # Three crashes at different depths of the log, each while batches are being written.
+    for round_, fraction in enumerate((0.15, 0.45, 0.75)):
+        worker = Worker(database_url, tmp_path / f"worker{round_}.log", batch=40)
+        eventually(
+            lambda fraction=fraction: statuses(projector)["audit"].position >= head * fraction,
+            what=f"{fraction:.0%} of the log",
+        )
+        worker.kill()
+        assert statuses(projector)["audit"].position < head, "killed before it finished"
+    survivor = Worker(database_url, tmp_path / "final.log", batch=40)
+    eventually(lambda: all(s.lag == 0 for s in statuses(projector).values()), what="catch-up")
+    assert survivor.stop() == 0
+    with psycopg.connect(database_url) as conn:
+        positions = [r[0] for r in conn.execute("SELECT position FROM audit_trail ORDER BY position")]
+        ledger_sum = conn.execute("SELECT coalesce(sum(amount_fen), 0) FROM ledger_lines").fetchone()
+    assert positions == list(range(1, head + 1)), "no event skipped, none applied twice"
+    assert ledger_sum == (0,)
+    # Every row equals what a fresh rebuild of the same log gives.
+    crashed = snapshot(database_url)
+    for projection in all_projections():
+        projector.rebuild(projection)
+    assert snapshot(database_url) == crashed
+
+
+def test_a_standby_worker_takes_over_when_the_active_one_is_killed(
+    app: Casework, projector: Projector, database_url: str, tmp_path: Path
+) -> None:
+    context = Context(actor=b.applicant(), correlation_id="c", request_id="r")
+    app.execute(b.submit(serial=1), context)
+    first = Worker(database_url, tmp_path / "first.log", batch=100)
+    eventually(lambda: len(first.events("projection_active")) == 3, what="the first worker to be active")
+    second = Worker(database_url, tmp_path / "second.log", batch=100)
+    eventually(
+        lambda: len(second.events("projection_worker_started")) == 1, what="the second worker to start"
+    )
+    time.sleep(1.5)
+    assert second.events("projection_active") == [], "the standby must not run while the first lives"
+    assert all(s.active_runner for s in statuses(projector).values())
+    first.kill()
+    app.execute(b.submit(serial=2, master_name="李四"), context)
+    eventually(lambda: len(second.events("projection_active")) == 3, what="the standby to take over")
+    eventually(lambda: all(s.lag == 0 for s in statuses(projector).values()), what="the standby to catch up")
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM register_studios").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM audit_trail").fetchone() == (2,)
+    assert second.stop() == 0
