@@ -7,7 +7,7 @@ import time
 
 import structlog
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -77,7 +77,7 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
                     task = progress.add_task(projection.name, total=projector.head())
 
                     def advance(
-                        applied: int, head: int, task: int = task, progress: Progress = progress
+                        applied: int, head: int, task: TaskID = task, progress: Progress = progress
                     ) -> None:
                         progress.update(task, completed=applied, total=max(head, applied))
 

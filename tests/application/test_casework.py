@@ -159,7 +159,7 @@ class _Rendezvous(Casework):
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         if self.barrier is not None and not getattr(self._seen, "waited", False):
             self._seen.waited = True
-            self.barrier.wait(timeout=10)
+            self.barrier.wait(timeout=60)
         return super().save(*objs, **kwargs)
 
 
@@ -181,6 +181,15 @@ def run_together(app: _Rendezvous, jobs: list[Callable[[], object]]) -> list[obj
         t.join(timeout=30)
     app.barrier = None
     return results
+
+
+def outcome(result: object) -> str:
+    """A writer's result as a word: ok, a refusal's code, or an unexpected error's repr."""
+    if isinstance(result, StateConflict):
+        return result.code
+    if isinstance(result, Exception):
+        return repr(result)
+    return "ok"
 
 
 class TestConcurrency:
@@ -245,7 +254,7 @@ class TestConcurrency:
         with _Rendezvous(database_url) as app:
             jobs = [lambda: app.execute(b.submit(), ctx(b.applicant())) for _ in range(6)]
             results = run_together(app, jobs)
-            codes = sorted(r.code if isinstance(r, StateConflict) else "ok" for r in results)
+            codes = sorted(outcome(r) for r in results)
             assert codes == ["master_already_active"] * 5 + ["ok"]
             assert event_count(app) == 1
 
@@ -265,7 +274,7 @@ class TestConcurrency:
                 lambda s=s: app.execute(b.construction_payment(s, "GK-1"), ctx(b.FINANCE)) for s in studios
             ]
             results = run_together(app, jobs)
-            codes = sorted(r.code if isinstance(r, StateConflict) else "ok" for r in results)
+            codes = sorted(outcome(r) for r in results)
             assert codes == ["duplicate_voucher"] * 3 + ["ok"]
             paid = [s for s in studios if app.load(s).payments]  # type: ignore[union-attr]
             assert len(paid) == 1

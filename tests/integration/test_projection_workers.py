@@ -18,7 +18,7 @@ import pytest
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.vault import Vault
-from projections.runner import Projector, ProjectionStatus, all_projections
+from projections.runner import ProjectionStatus, Projector, all_projections
 from tests import builders as b
 from tests.integration.snapshots import snapshot
 
