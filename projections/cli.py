@@ -7,7 +7,7 @@ import time
 
 import structlog
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -66,27 +66,25 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
             table = Table(title="rebuilt")
             for column in ("projection", "generation", "events", "seconds", "events/s"):
                 table.add_column(column)
+            with Progress(
+                TextColumn(f"rebuilding {', '.join(p.name for p in chosen)}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                EventsPerSecond(),
+                console=console,
+            ) as progress:
+                task = progress.add_task("rebuild", total=projector.head())
+
+                def advance(applied: int, head: int) -> None:
+                    progress.update(task, completed=applied, total=max(head, applied))
+
+                started = time.perf_counter()
+                generations = projector.rebuild(chosen, limit=args.batch, progress=advance)
+                seconds = time.perf_counter() - started
             for projection in chosen:
-                with Progress(
-                    TextColumn(f"rebuilding {projection.name}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    EventsPerSecond(),
-                    console=console,
-                ) as progress:
-                    task = progress.add_task(projection.name, total=projector.head())
-
-                    def advance(
-                        applied: int, head: int, task: TaskID = task, progress: Progress = progress
-                    ) -> None:
-                        progress.update(task, completed=applied, total=max(head, applied))
-
-                    started = time.perf_counter()
-                    generation = projector.rebuild(projection, limit=args.batch, progress=advance)
-                    seconds = time.perf_counter() - started
                 events = projector.position(projection)
-                table.add_row(projection.name, str(generation), str(events), f"{seconds:.1f}",
-                              f"{events / seconds:,.0f}" if seconds else "–")  # fmt: skip
+                table.add_row(projection.name, str(generations[projection.name]), str(events),
+                              f"{seconds:.1f}", f"{events / seconds:,.0f}" if seconds else "–")  # fmt: skip
             console.print(table)
         finally:
             projector.close()

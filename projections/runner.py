@@ -119,25 +119,34 @@ class Projector:
         return [decode(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
     def apply_batch(
-        self, curs: Cursor[DictRow], projection: Projection, generation: int, limit: int
+        self, curs: Cursor[DictRow], targets: Sequence[tuple[Projection, int]], limit: int
     ) -> tuple[int, int]:
-        """Apply up to ``limit`` events after the generation's position; returns (count, position)."""
-        name = catalog.tracking_name(projection, generation)
-        position = self.tracking._max_tracking_id(name, curs) or 0
+        """Apply up to ``limit`` events to each (projection, generation), reading the log once.
+
+        The targets must stand at the same position (a live runner has one target; a
+        rebuild moves all of its fresh generations together). Returns (count, position).
+        """
+        names = [catalog.tracking_name(p, g) for p, g in targets]
+        positions = {self.tracking._max_tracking_id(name, curs) or 0 for name in names}
+        if len(positions) != 1:
+            msg = f"targets at different positions: {dict(zip(names, positions, strict=False))}"
+            raise RuntimeError(msg)
+        (position,) = positions
         assert curs.connection is not None
         items = self.read(curs.connection, position, limit)
         if not items:
             return 0, position
-        projection.apply(curs, items, generation)
-        # Same transaction as the rows: the position moves exactly when they do.
-        self.tracking._insert_tracking(curs, Tracking(name, items[-1].position))
+        for (projection, generation), name in zip(targets, names, strict=True):
+            projection.apply(curs, items, generation)
+            # Same transaction as the rows: the position moves exactly when they do.
+            self.tracking._insert_tracking(curs, Tracking(name, items[-1].position))
         return len(items), items[-1].position
 
     def step(self, projection: Projection, limit: int) -> tuple[int, int]:
         """One batch of the live runner, on whichever generation is being served."""
         with self.datastore.transaction(commit=True) as curs:
             generation = catalog.active_generation(curs, projection, lock="FOR SHARE")
-            return self.apply_batch(curs, projection, generation, limit)
+            return self.apply_batch(curs, [(projection, generation)], limit)
 
     def catch_up(self, projection: Projection, limit: int = 1000) -> int:
         """Apply everything recorded so far (used by tests and by a runner's first pass)."""
@@ -185,46 +194,52 @@ class Projector:
 
     def rebuild(
         self,
-        projection: Projection,
+        projections: Sequence[Projection],
         *,
         limit: int = 2000,
         progress: Callable[[int, int], None] = lambda applied, head: None,
-    ) -> int:
+    ) -> dict[str, int]:
         """Rebuild into fresh tables while the old ones serve, then switch atomically.
 
-        Returns the new generation. Only one rebuild of a projection runs at a time.
+        All the given projections are rebuilt in one pass over the log. Returns the new
+        generation of each. Only one rebuild of a projection runs at a time.
         """
-        self.ensure(projection)
+        projections = sorted(projections, key=lambda p: p.name)  # one lock order for all
+        for projection in projections:
+            self.ensure(projection)
         with psycopg.connect(self.database_url, autocommit=True) as guard:
-            key = (REBUILD_NAMESPACE, lock_key(projection.name))
-            taken = guard.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
-            if not taken or not taken[0]:
-                raise RebuildRunning(f"a rebuild of {projection.name} is already running")
+            for projection in projections:
+                key = (REBUILD_NAMESPACE, lock_key(projection.name))
+                taken = guard.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
+                if not taken or not taken[0]:
+                    raise RebuildRunning(f"a rebuild of {projection.name} is already running")
             with self.datastore.transaction(commit=True) as curs:
-                generation = catalog.new_generation(curs, projection)
+                targets = [(p, catalog.new_generation(curs, p)) for p in projections]
             applied = 0
             while True:
                 with self.datastore.transaction(commit=True) as curs:
-                    count, _ = self.apply_batch(curs, projection, generation, limit)
+                    count, _ = self.apply_batch(curs, targets, limit)
                 applied += count
                 progress(applied, self.head())
                 if count < limit:
                     break
-            # The last events and the switch in one transaction that holds the catalog row:
-            # the live runner's batches wait, then continue on the new generation.
+            # The last events and the switch in one transaction that holds the catalog rows:
+            # the live runners' batches wait, then continue on the new generations.
             with self.datastore.transaction(commit=True) as curs:
-                catalog.active_generation(curs, projection, lock="FOR UPDATE")
+                for projection in projections:
+                    catalog.active_generation(curs, projection, lock="FOR UPDATE")
                 while True:
-                    count, _position = self.apply_batch(curs, projection, generation, limit)
+                    count, _ = self.apply_batch(curs, targets, limit)
                     applied += count
                     if count < limit:
                         break
-                old = catalog.switch(curs, projection, generation)
+                old = [(p, catalog.switch(curs, p, g)) for p, g in targets]
             with self.datastore.transaction(commit=True) as curs:
-                catalog.drop_generation(curs, projection, old)
+                for projection, generation in old:
+                    catalog.drop_generation(curs, projection, generation)
             progress(applied, self.head())
-            log.info("rebuilt", projection=projection.name, generation=generation, events=applied)
-            return generation
+            log.info("rebuilt", projections=[p.name for p in projections], events=applied)
+            return {p.name: g for p, g in targets}
 
 
 class Worker(threading.Thread):
