@@ -23,10 +23,16 @@ test: $(VENV)/.dev
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src projections api tests
-	$(BIN)/ruff format --check src projections api tests
+	$(BIN)/ruff check src projections api tests benchmarks
+	$(BIN)/ruff format --check src projections api tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.rebuild --events 1000000
+
+bench-quick: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.rebuild --events 60000
 
 demo: $(VENV)/.runtime
 	$(BIN)/casework demo

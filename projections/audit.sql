@@ -12,6 +12,9 @@ CREATE TABLE audit_trail_{g} (
     request_id      text NOT NULL,
     summary         text NOT NULL
 );
+
+-- indexes:
+-- (created after the rows when a generation is built from scratch)
 CREATE INDEX ON audit_trail_{g} (studio_id, position);
 CREATE INDEX ON audit_trail_{g} (actor, position);
 CREATE INDEX ON audit_trail_{g} (type, position);

@@ -40,6 +40,9 @@ def decode(position: int, studio_id: UUID, version: int, state: bytes) -> Item:
     return Item(position=position, studio_id=studio_id, version=version, meta=meta, event=event)
 
 
+INDEX_MARKER = "-- indexes:"
+
+
 class Projection(ABC):
     """A read model: pure function of the event sequence, written into its own tables."""
 
@@ -47,10 +50,13 @@ class Projection(ABC):
     # The base names of its tables; each is read through a view of that name.
     tables: tuple[str, ...]
 
-    def ddl(self, generation: int) -> str:
-        """The statements that create this projection's tables for one generation."""
+    def ddl(self, generation: int, part: str = "all") -> str:
+        """The statements that create a generation's tables (``tables``), its secondary
+        indexes (``indexes``), or both (``all``)."""
         text = resources.files("projections").joinpath(f"{self.name}.sql").read_text()
-        return text.replace("{g}", f"g{generation}")
+        tables, _, indexes = text.partition(INDEX_MARKER)
+        chosen = {"all": text, "tables": tables, "indexes": indexes}[part]
+        return chosen.replace("{g}", f"g{generation}")
 
     @abstractmethod
     def apply(self, curs: Cursor[DictRow], items: Sequence[Item], generation: int) -> None:

@@ -15,11 +15,6 @@ CREATE TABLE ledger_lines_{g} (
     recorded_at       timestamptz NOT NULL,
     PRIMARY KEY (position, line)
 );
-CREATE INDEX ON ledger_lines_{g} (studio_id, position);
-CREATE INDEX ON ledger_lines_{g} (county, position);
-CREATE INDEX ON ledger_lines_{g} (host_credit_code);
-CREATE INDEX ON ledger_lines_{g} (voucher_no) WHERE voucher_no IS NOT NULL;
-CREATE INDEX ON ledger_lines_{g} (effective_on);
 
 -- What the ledger needs to know of each studio to post its lines.
 CREATE TABLE ledger_studios_{g} (
@@ -33,3 +28,11 @@ CREATE TABLE ledger_studios_{g} (
     vouchers                   jsonb NOT NULL DEFAULT '{}',
     revoked                    boolean NOT NULL DEFAULT false
 );
+
+-- indexes:
+-- (created after the rows when a generation is built from scratch)
+CREATE INDEX ON ledger_lines_{g} (studio_id, position);
+CREATE INDEX ON ledger_lines_{g} (county, position);
+CREATE INDEX ON ledger_lines_{g} (host_credit_code);
+CREATE INDEX ON ledger_lines_{g} (voucher_no) WHERE voucher_no IS NOT NULL;
+CREATE INDEX ON ledger_lines_{g} (effective_on);

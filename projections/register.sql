@@ -45,6 +45,9 @@ CREATE TABLE register_studios_{g} (
     -- the domain's own state, so that the next event is folded by the domain's evolve
     state                    bytea NOT NULL
 );
+
+-- indexes:
+-- (created after the rows when a generation is built from scratch)
 CREATE INDEX ON register_studios_{g} (county, status);
 CREATE INDEX ON register_studios_{g} (status);
 CREATE INDEX ON register_studios_{g} (level);

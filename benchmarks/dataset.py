@@ -1,0 +1,91 @@
+"""The benchmarks' data set: studios loaded through the application, cached between runs.
+
+The data lives in an embedded PostgreSQL under benchmarks/.data/<size>/ and is only
+built when it holds fewer events than asked for. Two loader processes share the work
+(the machine has two cores); each loads whole studios through ``Casework.execute``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import time
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from casework.application import Casework
+from casework.demo import load_demo
+from casework.embedded import EmbeddedPostgres
+from casework.logging import configure_logging
+from casework.vault import Vault
+
+HERE = Path(__file__).parent
+TODAY = dt.date(2026, 11, 26)
+EVENTS_PER_STUDIO = 18  # what the demo's mix of fates averages
+
+
+def data_dir(events: int) -> Path:
+    return HERE / ".data" / f"{events}"
+
+
+def _load(url: str, vault_dir: str, studios: int, seed: int, counter: object) -> None:
+    configure_logging("console", "warning")
+    app = Casework(url)
+    vault = Vault.from_setting(None, Path(vault_dir))
+
+    def advance(_: object) -> None:
+        with counter.get_lock():  # type: ignore[attr-defined]
+            counter.value += 1  # type: ignore[attr-defined]
+
+    try:
+        load_demo(app=app, vault=vault, today=TODAY, studios=studios, seed=seed, advance=advance)
+    finally:
+        app.close()
+
+
+def ensure(events: int, workers: int = 2) -> EmbeddedPostgres:
+    """A running server whose store holds at least ``events`` events."""
+    folder = data_dir(events)
+    server = EmbeddedPostgres(folder)
+    app = Casework(server.url)
+    have = app.recorder.max_notification_id() or 0
+    app.close()
+    if have >= events:
+        return server
+    studios = (events - have) // EVENTS_PER_STUDIO + 1
+    share = studios // workers + 1
+    counter = multiprocessing.Value("i", 0)
+    started = time.perf_counter()
+    processes = [
+        multiprocessing.Process(target=_load, args=(server.url, str(folder), share, 1000 + have + i, counter))
+        for i in range(workers)
+    ]
+    with Progress(
+        TextColumn("loading studios through the application"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    ) as progress:  # fmt: skip
+        task = progress.add_task("load", total=share * workers)
+        for p in processes:
+            p.start()
+        while any(p.is_alive() for p in processes):
+            progress.update(task, completed=counter.value)
+            time.sleep(0.5)
+        progress.update(task, completed=counter.value)
+    for p in processes:
+        if p.exitcode != 0:
+            msg = f"a loader failed with exit code {p.exitcode}"
+            raise RuntimeError(msg)
+    app = Casework(server.url)
+    total = app.recorder.max_notification_id() or 0
+    app.close()
+    print(f"data set: {total} events ({total - have} new in {time.perf_counter() - started:.0f}s)")
+    return server
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    args = parser.parse_args()
+    ensure(args.events).stop()
