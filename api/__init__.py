@@ -1,0 +1,1 @@
+"""The HTTP API of casework (../shared/spec/API.md), on Litestar with msgspec schemas."""

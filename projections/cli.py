@@ -1,4 +1,4 @@
-"""The projections' subcommands of ``casework``: serve, project, rebuild."""
+"""The projections' subcommands of ``casework``: project, rebuild."""
 
 from __future__ import annotations
 
@@ -17,19 +17,6 @@ from casework.settings import Settings
 from projections.runner import ProjectionRunner, Projector, all_projections
 
 log = structlog.get_logger("casework.projections")
-
-
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    stop = until_signalled()
-    with (
-        running(settings) as runtime,
-        ProjectionRunner(runtime.app, runtime.database_url, batch_size=settings.projection_batch) as runner,
-    ):
-        log.info("ready", database="embedded" if not settings.database_url else "configured",
-                 projections=[p.name for p in runner.projections])  # fmt: skip
-        stop.wait()
-    log.info("stopped")
-    return 0
 
 
 def _project(settings: Settings, args: argparse.Namespace) -> int:
@@ -92,11 +79,7 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add serve, project and rebuild to the ``casework`` command."""
-    serve = sub.add_parser("serve", help="run the service with its projections")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    serve.set_defaults(run=_serve)
+    """Add project and rebuild to the ``casework`` command."""
     project = sub.add_parser("project", help="run the projections alone (a worker)")
     project.add_argument("--report-every", type=float, default=30.0, help="seconds between status lines")
     project.set_defaults(run=_project)

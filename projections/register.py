@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -45,7 +46,7 @@ def search_grams(query: str) -> list[str]:
     return sorted({a + b for a, b in itertools.pairwise(chars)})
 
 
-def row(studio: Studio, item: Item) -> tuple[Any, ...]:
+def row(studio: Studio, position: int, updated_at: dt.datetime) -> tuple[Any, ...]:
     """The register row of a studio, in COLUMNS order."""
     proposal, award, last = studio.proposal, studio.award, studio.latest_evaluation
     counts = training_counts(studio)
@@ -90,8 +91,8 @@ def row(studio: Studio, item: Item) -> tuple[Any, ...]:
         list(studio.province_recommendations),
         studio.revocation_ground,
         studio.closed_on,
-        item.position,
-        item.recorded_at,
+        position,
+        updated_at,
         _encode(studio),
     )
 
@@ -114,7 +115,11 @@ class Register(Projection):
             f"INSERT INTO {studios} ({', '.join(COLUMNS)}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
-            [row(state, last_item[sid]) for sid, state in states.items() if sid in last_item and state],
+            [
+                row(state, last_item[sid].position, last_item[sid].recorded_at)
+                for sid, state in states.items()
+                if sid in last_item and state
+            ],
         )
 
 

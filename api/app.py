@@ -1,0 +1,104 @@
+"""create_app(): the Litestar application assembled from small pieces."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api import errors
+from api.controllers.common import provide_actor
+from api.controllers.health import HealthController
+from api.controllers.records import AuditController, HistoryController, LedgerController, ReportController
+from api.controllers.studios import StudioController
+from api.database import create_pool
+from api.idempotency import CREATE as CREATE_IDEMPOTENCY
+from api.middleware import RequestContext
+from api.state import ApiState
+from casework.application import StaleVersion
+from casework.domain.errors import NotPermitted, RuleViolation, StudioNotFound
+from projections.runner import ProjectionRunner
+
+MAX_BODY = 1024 * 1024  # 1 MiB
+
+
+def _configure_openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="casework",
+        version="1.0.0",
+        description="System of record for Wenzhou's skill master studios (温州市技能大师工作室).",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+def _configure_exception_handlers() -> dict[Any, Any]:
+    return {
+        errors.ProblemError: errors.on_client_error,
+        StaleVersion: errors.on_client_error,
+        RuleViolation: errors.on_client_error,
+        StudioNotFound: errors.on_client_error,
+        NotPermitted: errors.on_client_error,
+        ValidationException: errors.on_validation,
+        HTTPException: errors.on_http,
+        Exception: errors.on_unexpected,
+    }
+
+
+def _configure_lifespan(state: ApiState) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        state.pool = await create_pool(state.database_url)
+        await state.pool.execute(CREATE_IDEMPOTENCY)
+        if state.run_projections:
+            runner = ProjectionRunner(
+                state.app, state.database_url, batch_size=state.settings.projection_batch
+            )
+            await anyio.to_thread.run_sync(runner.start)
+            state.runner = runner
+        try:
+            yield
+        finally:
+            if state.runner is not None:
+                await anyio.to_thread.run_sync(state.runner.stop)
+                state.runner = None
+            await state.pool.close()
+
+    return lifespan
+
+
+def create_app(state: ApiState) -> Litestar:
+    """The API over a running application (see ``api.cli`` for how serve builds the state)."""
+    app = Litestar(
+        route_handlers=[
+            StudioController,
+            HistoryController,
+            AuditController,
+            LedgerController,
+            ReportController,
+            HealthController,
+        ],
+        dependencies={"actor": Provide(provide_actor)},
+        exception_handlers=_configure_exception_handlers(),
+        openapi_config=_configure_openapi(),
+        middleware=[DefineMiddleware(RequestContext)],
+        lifespan=[_configure_lifespan(state)],
+        request_max_body_size=MAX_BODY,
+        debug=False,
+        logging_config=None,  # structlog is configured once, by the CLI
+    )
+    app.state.api = state
+    return app

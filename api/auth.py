@@ -1,0 +1,81 @@
+"""Bearer tokens: signed JWTs naming the user, their role and (for some roles) their county."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import Any, cast, get_args
+
+import jwt
+
+from casework.domain import rules
+from casework.domain.permissions import Actor
+
+ALGORITHM = "HS256"
+_SECRET_FILE = "jwt.secret"  # noqa: S105 - a file name, not a secret
+
+
+class InvalidToken(Exception):
+    """No token, a malformed one, a bad signature, or an expired one."""
+
+
+def jwt_secret(configured: str | None, data_dir: Path) -> str:
+    """CASEWORK_JWT_SECRET, else the data folder's secret, made once (so token and serve agree)."""
+    if configured:
+        return configured
+    path = data_dir / _SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def issue_token(
+    secret: str,
+    *,
+    role: str,
+    subject: str,
+    county: str | None = None,
+    ttl: dt.timedelta = dt.timedelta(hours=8),
+    now: dt.datetime | None = None,
+) -> str:
+    """A signed token for ``subject`` acting as ``role``."""
+    if role not in get_args(rules.Role):
+        msg = f"role must be one of {', '.join(get_args(rules.Role))}"
+        raise ValueError(msg)
+    if role in rules.COUNTY_SCOPED_ROLES and county not in rules.SCOPES:
+        msg = f"a {role} token names its county: one of {', '.join(rules.SCOPES)}"
+        raise ValueError(msg)
+    issued = now or dt.datetime.now(dt.UTC)
+    claims: dict[str, Any] = {"sub": subject, "role": role, "iat": issued, "exp": issued + ttl}
+    if county is not None:
+        claims["county"] = county
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def actor_from(header: str | None, secret: str) -> Actor:
+    """The actor an ``Authorization: Bearer`` header proves, or InvalidToken."""
+    if not header or not header.lower().startswith("bearer "):
+        raise InvalidToken("send Authorization: Bearer <token>")
+    try:
+        claims = jwt.decode(
+            header[7:].strip(), secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("the token has expired") from None
+    except jwt.PyJWTError:
+        raise InvalidToken("the token is not valid") from None
+    role = claims.get("role")
+    if role not in get_args(rules.Role):
+        raise InvalidToken("the token names no known role")
+    county = claims.get("county")
+    if role in rules.COUNTY_SCOPED_ROLES and county not in rules.SCOPES:
+        raise InvalidToken("the token of a county role names no county")
+    return Actor(subject=str(claims["sub"]), role=cast(rules.Role, role), county=county)

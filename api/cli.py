@@ -1,0 +1,109 @@
+"""The API's subcommands of ``casework``: serve, token, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+import structlog
+import uvicorn
+
+from api.app import create_app
+from api.auth import issue_token, jwt_secret
+from api.state import ApiState
+from casework.runtime import running
+from casework.settings import Settings
+
+log = structlog.get_logger("casework.api")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    host = args.host or settings.host
+    port = args.port or settings.port
+    with running(settings) as runtime:
+        state = ApiState(
+            settings=settings,
+            database_url=runtime.database_url,
+            app=runtime.app,
+            vault=runtime.vault,
+            jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
+            run_projections=not args.no_projections,
+        )
+        config = uvicorn.Config(
+            create_app(state),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            loop="uvloop",
+            http="httptools",
+            lifespan="on",
+            timeout_graceful_shutdown=20,
+        )
+        log.info(
+            "serving",
+            url=f"http://{host}:{port}",
+            docs=f"http://{host}:{port}/schema",
+            database="embedded" if not settings.database_url else "configured",
+        )
+        # uvicorn drains in-flight requests on SIGTERM/SIGINT, then the lifespan stops the runners.
+        uvicorn.Server(config).run()
+    log.info("stopped")
+    return 0
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        token = issue_token(
+            jwt_secret(settings.jwt_secret, settings.data_dir),
+            role=args.role,
+            subject=args.subject,
+            county=args.county,
+            ttl=dt.timedelta(hours=args.ttl),
+        )
+    except ValueError as error:
+        print(f"casework token: {error}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def openapi_document() -> dict[str, object]:
+    """The OpenAPI document the app serves (built without a database)."""
+    app = create_app(None)  # type: ignore[arg-type]  # the schema needs no state
+    schema: dict[str, object] = app.openapi_schema.to_schema()
+    return schema
+
+
+def _openapi(settings: Settings, args: argparse.Namespace) -> int:
+    text = json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add serve, token and openapi to the ``casework`` command."""
+    serve = sub.add_parser(
+        "serve", help="serve the API (and run the projections) on CASEWORK_HOST:CASEWORK_PORT"
+    )
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument(
+        "--no-projections", action="store_true", help="leave the projections to `casework project`"
+    )
+    serve.set_defaults(run=_serve)
+    token = sub.add_parser("token", help="print a bearer token")
+    token.add_argument("--role", required=True)
+    token.add_argument("--subject", required=True)
+    token.add_argument("--county", default=None)
+    token.add_argument("--ttl", type=float, default=8.0, help="hours")
+    token.set_defaults(run=_token)
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", default="-")
+    openapi.set_defaults(run=_openapi)

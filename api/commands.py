@@ -1,0 +1,142 @@
+"""From request bodies to domain commands: the web layer holds no rule, only translation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from uuid import UUID
+
+from api import schemas as s
+from casework.domain import commands as c
+from casework.domain import rules
+from casework.domain.permissions import Actor
+from casework.domain.values import (
+    Bonus,
+    Host,
+    ItemScore,
+    Master,
+    Material,
+    Member,
+    MeritGround,
+    Proposal,
+    ProposalChanges,
+)
+from casework.vault import Vault
+
+
+def master(vault: Vault, body: s.MasterIn) -> Master:
+    return Master(
+        name=body.name,
+        id=vault.protect(body.id_number, "master.id_number"),
+        qualification=body.qualification,
+        unique_skills=body.unique_skills,
+        grounds=tuple(MeritGround(kind=g.kind, description=g.description) for g in body.grounds),
+    )
+
+
+def host(body: s.HostIn) -> Host:
+    return Host(
+        kind=body.kind,
+        name=body.name,
+        credit_code=body.credit_code,
+        county=body.county,
+        education_fund_share_pct=body.education_fund_share_pct,
+        commits_funding=body.commits_funding,
+        commits_premises=body.commits_premises,
+        commits_equipment=body.commits_equipment,
+    )
+
+
+def members(vault: Vault, body: list[s.MemberIn]) -> tuple[Member, ...]:
+    return tuple(
+        Member(
+            name=m.name,
+            id=vault.protect(m.id_number, f"members.{i}.id_number"),
+            qualification=m.qualification,
+        )
+        for i, m in enumerate(body)
+    )
+
+
+def materials(body: list[s.MaterialIn]) -> tuple[Material, ...]:
+    return tuple(Material(kind=m.kind, title=m.title, sha256=m.sha256, copies=m.copies) for m in body)
+
+
+def submission(vault: Vault, body: s.SubmissionIn, studio_id: UUID, case_no: str, on: dt.date) -> c.Submit:
+    proposal = Proposal(
+        level=body.level,
+        name=body.name,
+        occupation=body.occupation,
+        master=master(vault, body.master),
+        host=host(body.host),
+        members=members(vault, body.members),
+        materials=materials(body.materials),
+        plan=body.plan,
+    )
+    return c.Submit(studio_id=studio_id, proposal=proposal, case_no=case_no, submitted_on=on)
+
+
+def amendment(vault: Vault, body: s.AmendmentIn, studio_id: UUID, on: dt.date) -> c.Amend:
+    changes = ProposalChanges(
+        level=body.level,
+        name=body.name,
+        occupation=body.occupation,
+        master=master(vault, body.master) if body.master else None,
+        host=host(body.host) if body.host else None,
+        members=members(vault, body.members) if body.members is not None else None,
+        materials=materials(body.materials) if body.materials is not None else None,
+        plan=body.plan,
+    )
+    return c.Amend(studio_id=studio_id, changes=changes, amended_on=on)
+
+
+def reviewer_unit(actor: Actor) -> str:
+    if actor.county == rules.CITY_DIRECT:
+        return f"市级行业主管部门（{actor.subject}）"
+    return f"{actor.county}人力社保局（{actor.subject}）"
+
+
+def county_review(body: s.CountyReviewIn, actor: Actor, studio_id: UUID, on: dt.date) -> c.ReviewAtCounty:
+    return c.ReviewAtCounty(
+        studio_id=studio_id,
+        decision=body.decision,
+        opinion=body.opinion,
+        reviewer_unit=reviewer_unit(actor),
+        reviewed_on=on,
+        originals_verified=body.originals_verified,
+        missing=tuple(body.missing),
+    )
+
+
+def evaluation(body: s.EvaluationIn, studio_id: UUID) -> c.Evaluate:
+    return c.Evaluate(
+        studio_id=studio_id,
+        period=body.period,
+        scores={
+            code: ItemScore(self_score=v.self_score, assessed=v.assessed) for code, v in body.scores.items()
+        },
+        evaluated_on=body.evaluated_on,
+        bonus=tuple(Bonus(kind=b.kind, points=b.points, note=b.note) for b in body.bonus),
+    )
+
+
+def payment(body: s.PaymentIn, studio_id: UUID) -> c.PaySubsidy:
+    return c.PaySubsidy(
+        studio_id=studio_id,
+        kind=body.kind,
+        amount_fen=s.fen(body.amount),
+        voucher_no=body.voucher_no,
+        paid_on=body.paid_on,
+        apprentice_id=body.apprentice_id,
+    )
+
+
+def enrolment(vault: Vault, body: s.ApprenticeIn, studio_id: UUID) -> c.EnrollApprentice:
+    return c.EnrollApprentice(
+        studio_id=studio_id,
+        apprentice_id=uuid.uuid4(),
+        name=body.name,
+        id=vault.protect(body.id_number, "id_number"),
+        born_on=body.born_on,
+        agreement_signed_on=body.agreement_signed_on,
+    )

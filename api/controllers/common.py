@@ -1,0 +1,190 @@
+"""What every controller uses: the state, the actor, command execution, pagination, CSV."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import functools
+import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+import anyio.to_thread
+import msgspec
+from litestar import Request, Response
+from msgspec.structs import asdict
+
+from api.access import require
+from api.auth import InvalidToken, actor_from
+from api.database import wait_for_position
+from api.errors import ProblemError, problem_for
+from api.idempotency import answer_once
+from api.metrics import METRICS
+from api.schemas import StudioView, studio_view
+from api.state import ApiState
+from casework.application import Context, Outcome
+from casework.domain.commands import StudioCommand
+from casework.domain.permissions import Actor
+from projections.register import COLUMNS, row
+
+MAX_LIMIT = 500
+
+
+def api_state(request: Request[Any, Any, Any]) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state
+
+
+async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The authenticated actor (401 without a valid bearer token)."""
+    try:
+        return actor_from(request.headers.get("authorization"), api_state(request).jwt_secret)
+    except InvalidToken as error:
+        raise ProblemError(401, "unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+def if_match(request: Request[Any, Any, Any]) -> int | None:
+    """The version an If-Match header names (a stale or unreadable one can never match)."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise ProblemError(412, "precondition_failed", f"If-Match {header!r} names no version of this studio")
+    return int(text)
+
+
+def render(outcome: Outcome, today: dt.date) -> StudioView:
+    """The studio after a command, exactly as the register will show it."""
+    values = row(outcome.studio, outcome.positions[-1], dt.datetime.now(dt.UTC))
+    return studio_view(dict(zip(COLUMNS, values, strict=True)), today)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        headers=headers or {},
+        media_type="application/json",
+    )
+
+
+async def run_command(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    operation: str,
+    build: Callable[[ApiState], StudioCommand],
+    *,
+    created: bool = False,
+    answer: Callable[[StudioView, Outcome], Any] | None = None,
+) -> Response[bytes]:
+    """Authorise, build the command, execute it, wait for the read side, answer the studio."""
+    require(actor, operation)
+    api = api_state(request)
+    context = Context(
+        actor=actor,
+        correlation_id=request.scope["state"].get("correlation_id", ""),
+        request_id=request.scope["state"].get("request_id", ""),
+    )
+
+    def execute(expected: int | None) -> Outcome:
+        return api.app.execute(build(api), context, expected_version=expected)
+
+    async def respond() -> Response[bytes]:
+        try:
+            expected = if_match(request)
+            outcome = await anyio.to_thread.run_sync(functools.partial(execute, expected))
+        except Exception as error:
+            refusal = problem_for(error)
+            if refusal is None:
+                raise
+            METRICS.observe_command(operation, getattr(error, "code", "refused"))
+            return refusal
+        METRICS.observe_command(operation, "ok")
+        # Read-your-writes: answer only once the read side shows the change (or lags too long).
+        await wait_for_position(api.db, outcome.positions[-1])
+        view = render(outcome, api.today())
+        headers = {"ETag": f'"{outcome.studio.version}"'}
+        if created:
+            headers["Location"] = f"/api/v1/studios/{outcome.studio.id}"
+        body = answer(view, outcome) if answer else view
+        return json_response(body, 201 if created else 200, headers)
+
+    return await answer_once(api.db, request, actor.subject, respond)
+
+
+def limit_of(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ProblemError(422, "validation_failed", f"limit: between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
+
+
+def decode_cursor(cursor: str | None, size: int) -> list[str] | None:
+    if cursor is None:
+        return None
+    try:
+        values = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()), type=list[str])
+    except (ValueError, msgspec.DecodeError):
+        raise ProblemError(422, "validation_failed", "cursor: not one this API gave out") from None
+    if len(values) != size:
+        raise ProblemError(422, "validation_failed", "cursor: not one this API gave out")
+    return values
+
+
+def wants_csv(request: Request[Any, Any, Any]) -> bool:
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filename: str) -> Response[bytes]:
+    """UTF-8 with a BOM, so that Excel opens the Chinese text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for item in rows:
+        writer.writerow(["" if item.get(c) is None else item.get(c) for c in columns])
+    return Response(
+        content=("\ufeff" + out.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def flat(view: StudioView) -> dict[str, Any]:
+    """A studio as one CSV row."""
+    data = asdict(view)
+    return {
+        "id": view.id,
+        "case_no": view.case_no,
+        "status": view.status,
+        "level": view.level,
+        "name": view.name,
+        "occupation": view.occupation,
+        "county": view.host.county,
+        "host": view.host.name,
+        "host_credit_code": view.host.credit_code,
+        "master": view.master.name,
+        "master_id_number": view.master.id_number,
+        "award_published_on": view.award.published_on if view.award else None,
+        "construction_paid": view.subsidies.construction_paid,
+        "apprenticeship_paid": view.subsidies.apprenticeship_paid,
+        "training_average": view.training.average_per_year,
+        "training_shortfall": view.training.shortfall,
+        "last_grade": view.last_evaluation.grade if view.last_evaluation else None,
+        "last_total": view.last_evaluation.total if view.last_evaluation else None,
+        "rectification_deadline": view.open_rectification.deadline if view.open_rectification else None,
+        "next_evaluation_due": view.next_evaluation_due,
+        "version": data["version"],
+    }
+
+
+def studio_uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise ProblemError(404, "not_found", "no such studio, or not one of yours") from None

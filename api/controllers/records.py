@@ -1,0 +1,337 @@
+"""Audit trail, subsidy ledger, reports, and a studio's history and past states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, get
+
+from api import schemas as s
+from api.access import require
+from api.controllers.common import (
+    api_state,
+    csv_response,
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    limit_of,
+    studio_uuid,
+    wants_csv,
+)
+from api.errors import ProblemError
+from casework.domain.permissions import Actor
+from casework.store import Envelope
+from projections import reports
+from projections.ledger import GROUPS, balances_sql
+from projections.register import COLUMNS, row
+
+AUDIT_COLUMNS = (
+    "position",
+    "studio_id",
+    "version",
+    "type",
+    "actor",
+    "role",
+    "recorded_at",
+    "effective_on",
+    "correlation_id",
+    "request_id",
+    "summary",
+)
+LEDGER_COLUMNS = (
+    "position",
+    "line",
+    "studio_id",
+    "county",
+    "host_credit_code",
+    "host_name",
+    "kind",
+    "entry",
+    "account",
+    "amount",
+    "voucher_no",
+    "effective_on",
+    "recorded_at",
+)
+
+
+def _filters(pairs: list[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for clause, value in pairs:
+        if value is not None:
+            params.append(value)
+            where.append(clause.replace("?", f"${len(params)}"))
+    return where, params
+
+
+def _money_rows(rows: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        item = dict(r)
+        for key in [k for k in item if k.endswith("_fen")]:
+            item[key.removesuffix("_fen")] = s.yuan(item.pop(key))
+        out.append(item)
+    return out
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit"
+    tags = ["audit"]  # noqa: RUF012
+
+    @get("/", operation_id="list_audit")
+    async def audit(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        studio_id: str | None = None,
+        actor_name: str | None = None,
+        role: str | None = None,
+        type: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Response[bytes]:
+        """The audit trail across studios."""
+        require(actor, "list_audit")
+        api = api_state(request)
+        # API.md names the filter ``actor``; the parameter is read from the query string by hand
+        # because ``actor`` is the authenticated user here.
+        who = request.query_params.get("actor", actor_name)
+        where, params = _filters(
+            [
+                ("studio_id = ?", studio_uuid(studio_id) if studio_id else None),
+                ("actor = ?", who),
+                ("role = ?", role),
+                ("type = ?", type),
+                ("recorded_at >= ?", since),
+                ("recorded_at < ?", until),
+            ]
+        )
+        return await _page(
+            request,
+            api,
+            "audit_trail",
+            where,
+            params,
+            ("position",),
+            limit,
+            cursor,
+            AUDIT_COLUMNS,
+            "audit.csv",
+        )
+
+
+class LedgerController(Controller):
+    path = "/api/v1/ledger"
+    tags = ["ledger"]  # noqa: RUF012
+
+    @get("/entries", operation_id="list_ledger_entries")
+    async def entries(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        studio_id: str | None = None,
+        county: str | None = None,
+        kind: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Response[bytes]:
+        """Ledger lines: commitments, payments, reversals and releases, in double entry."""
+        require(actor, "list_ledger_entries")
+        api = api_state(request)
+        where, params = _filters(
+            [
+                ("studio_id = ?", studio_uuid(studio_id) if studio_id else None),
+                ("county = ?", county),
+                ("kind = ?", kind),
+                ("effective_on >= ?", since),
+                ("effective_on <= ?", until),
+            ]
+        )
+        return await _page(
+            request,
+            api,
+            "ledger_lines",
+            where,
+            params,
+            ("position", "line"),
+            limit,
+            cursor,
+            LEDGER_COLUMNS,
+            "ledger.csv",
+        )
+
+    @get("/balances", operation_id="get_ledger_balances")
+    async def balances(
+        self, request: Request[Any, Any, Any], actor: Actor, group_by: str = "studio"
+    ) -> Response[bytes]:
+        """Committed, paid, reversed, released and outstanding per studio, host or county."""
+        require(actor, "get_ledger_balances")
+        if group_by not in GROUPS:
+            raise ProblemError(422, "validation_failed", "group_by: one of studio, host, county")
+        rows = _money_rows(await api_state(request).db.fetch(balances_sql(group_by)))
+        if wants_csv(request):
+            columns = (*GROUPS[group_by], "committed", "paid", "reversed", "released", "outstanding")
+            return csv_response(rows, columns, f"balances-by-{group_by}.csv")
+        return json_response({"group_by": group_by, "items": rows})
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]  # noqa: RUF012
+
+    @get("/due", operation_id="get_due_report")
+    async def due(
+        self, request: Request[Any, Any, Any], actor: Actor, within_days: int = 60
+    ) -> Response[bytes]:
+        """Evaluations and rectification deadlines due within N days, and those overdue."""
+        require(actor, "get_due_report")
+        if not 0 <= within_days <= 3660:
+            raise ProblemError(422, "validation_failed", "within_days: between 0 and 3660")
+        api = api_state(request)
+        today = api.today()
+        result: dict[str, list[dict[str, Any]]] = {}
+        async with api.db.acquire() as conn:
+            for name in ("evaluations_due", "rectification_deadlines"):
+                sql = reports.queries()[name].replace("%(today)s", "$1").replace("%(until)s", "$2")
+                rows = [dict(r) for r in await conn.fetch(sql, today, today + dt.timedelta(days=within_days))]
+                if actor.role == "county_reviewer":
+                    rows = [r for r in rows if r["county"] == actor.county]
+                result[name] = rows
+        if wants_csv(request):
+            merged = [{"report": k, **r} for k, rows in result.items() for r in rows]
+            columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
+            return csv_response(merged, columns, "due.csv")
+        return json_response({"today": today, "within_days": within_days, **result})
+
+    @get("/summary", operation_id="get_summary_report")
+    async def summary(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
+        """Counts by county × status, and subsidy totals."""
+        require(actor, "get_summary_report")
+        api = api_state(request)
+        counts = [dict(r) for r in await api.db.fetch(reports.queries()["counts_by_county_and_status"])]
+        totals = _money_rows(await api.db.fetch(reports.queries()["subsidy_totals"]))
+        if wants_csv(request):
+            return csv_response(counts, ("county", "status", "studios"), "summary.csv")
+        return json_response({"counts_by_county_and_status": counts, "subsidy_totals": totals})
+
+
+class HistoryController(Controller):
+    path = "/api/v1/studios/{studio_id:str}"
+    tags = ["audit"]  # noqa: RUF012
+
+    @get("/history", operation_id="get_history")
+    async def history(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
+        """Every event of the studio in order, exactly as recorded (read from the event store)."""
+        require(actor, "get_history")
+        api = api_state(request)
+        sid = studio_uuid(studio_id)
+        envelopes, positions = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
+        if not envelopes:
+            raise ProblemError(404, "not_found", "no such studio, or not one of yours")
+        items = [
+            {
+                "position": positions.get(e.originator_version),
+                "version": e.originator_version,
+                "type": type(e.event).__name__,
+                "recorded_at": e.meta.recorded_at,
+                "effective_on": e.meta.effective_on,
+                "actor": e.meta.actor,
+                "role": e.meta.role,
+                "correlation_id": e.meta.correlation_id,
+                "request_id": e.meta.request_id,
+                "data": msgspec.to_builtins(e.event),
+            }
+            for e in envelopes
+        ]
+        return json_response({"studio_id": sid, "items": items})
+
+    @get("/state", operation_id="get_state")
+    async def state(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        studio_id: str,
+        as_of: dt.datetime | None = None,
+        version: int | None = None,
+    ) -> Response[bytes]:
+        """The studio as it stood at a recorded time (``as_of``) or after a version."""
+        require(actor, "get_state")
+        if (as_of is None) == (version is None):
+            raise ProblemError(422, "validation_failed", "give exactly one of as_of or version")
+        if as_of is not None and as_of.tzinfo is None:
+            raise ProblemError(422, "validation_failed", "as_of: a timestamp with its zone (RFC 3339)")
+        api = api_state(request)
+        sid = studio_uuid(studio_id)
+        envelopes, positions = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
+        if not envelopes:
+            raise ProblemError(404, "not_found", "no such studio, or not one of yours")
+        chosen = [
+            e
+            for e in envelopes
+            if (e.meta.recorded_at <= as_of if as_of else e.originator_version <= (version or 0))
+        ]
+        if not chosen:
+            raise ProblemError(404, "not_found", "the studio did not exist then")
+        studio = await anyio.to_thread.run_sync(lambda: api.app.load(sid, chosen[-1].originator_version))
+        assert studio is not None
+        last = chosen[-1]
+        values = row(studio, positions.get(last.originator_version, 0), last.meta.recorded_at)
+        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), as_of.date() if as_of else api.today())
+        return json_response(
+            {
+                "as_of": as_of,
+                "version": studio.version,
+                "recorded_at": last.meta.recorded_at,
+                "effective_on": last.meta.effective_on,
+                "studio": view,
+            }
+        )
+
+
+def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int]]:
+    envelopes = app.history(studio_id)
+    with app.store.datastore.get_connection() as conn:
+        rows = conn.execute(
+            f"SELECT originator_version, notification_id FROM {app.store.events_table_name} "  # noqa: S608
+            "WHERE originator_id = %s",
+            (studio_id,),
+        ).fetchall()
+    return envelopes, {r["originator_version"]: r["notification_id"] for r in rows}
+
+
+async def _page(
+    request: Request[Any, Any, Any],
+    api: Any,
+    view: str,
+    where: list[str],
+    params: list[Any],
+    key: tuple[str, ...],
+    limit: int,
+    cursor: str | None,
+    columns: tuple[str, ...],
+    filename: str,
+) -> Response[bytes]:
+    csv = wants_csv(request)
+    after = decode_cursor(cursor, len(key))
+    if after is not None and not csv:
+        start = len(params)
+        params = [*params, *(int(v) for v in after)]
+        placeholders = ", ".join(f"${start + i + 1}" for i in range(len(key)))
+        where = [*where, f"({', '.join(key)}) > ({placeholders})"]
+    sql = f"SELECT * FROM {view}" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
+    sql += f" ORDER BY {', '.join(key)}"
+    if csv:
+        return csv_response(_money_rows(await api.db.fetch(sql, *params)), columns, filename)
+    size = limit_of(limit)
+    rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
+    items = _money_rows(rows[:size])
+    next_cursor = encode_cursor([rows[size - 1][k] for k in key]) if len(rows) > size else None
+    return json_response({"items": items, "next_cursor": next_cursor})

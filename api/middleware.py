@@ -1,0 +1,76 @@
+"""Request ids, correlation ids and one structured log line per request."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import structlog
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.metrics import METRICS
+
+log = structlog.get_logger("casework.api")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            text = value.decode("latin-1").strip()
+            # Echo only a sane id: never let a header inject arbitrary text into our logs.
+            return text[:128] if text and text.isprintable() else None
+    return None
+
+
+class RequestContext:
+    """Binds request and correlation ids to every log line of the request, and echoes them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        request_id = _header(scope, b"x-request-id") or str(uuid.uuid4())
+        correlation_id = _header(scope, b"x-correlation-id") or request_id
+        scope.setdefault("state", {})
+        scope["state"]["request_id"] = request_id
+        scope["state"]["correlation_id"] = correlation_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_ids(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers: list[Any] = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.append((b"x-correlation-id", correlation_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id, correlation_id=correlation_id):
+            try:
+                await self.app(scope, receive, send_with_ids)
+            finally:
+                seconds = time.perf_counter() - started
+                route = _route(scope)
+                METRICS.observe_request(str(scope.get("method", "?")), route, status, seconds)
+                log.info(
+                    "request",
+                    method=scope.get("method"),
+                    route=route,
+                    status=status,
+                    duration_ms=round(seconds * 1000, 2),
+                )
+
+
+def _route(scope: Scope) -> str:
+    handler = scope.get("route_handler")
+    paths = getattr(handler, "paths", None)
+    if paths:
+        return str(sorted(paths)[0])
+    return "unmatched"

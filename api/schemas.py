@@ -1,0 +1,369 @@
+"""Request and response bodies (msgspec Structs): the contract of API.md, field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from msgspec import Struct
+
+from casework.domain import rules
+from casework.domain.errors import InvalidRequest
+
+
+class Body(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Every request body refuses fields it does not know: a typo must not pass silently."""
+
+
+class MeritGroundIn(Body):
+    kind: rules.MeritKind
+    description: str
+
+
+class MasterIn(Body):
+    name: str
+    id_number: str
+    qualification: str | None = None
+    unique_skills: bool = False
+    grounds: list[MeritGroundIn] = msgspec.field(default_factory=list)
+
+
+class HostIn(Body):
+    kind: rules.HostKind
+    name: str
+    credit_code: str
+    county: str
+    education_fund_share_pct: Decimal | None = None
+    commits_funding: bool = False
+    commits_premises: bool = False
+    commits_equipment: bool = False
+
+
+class MemberIn(Body):
+    name: str
+    id_number: str
+    qualification: str | None = None
+
+
+class MaterialIn(Body):
+    kind: rules.MaterialKind
+    title: str
+    sha256: str
+    copies: int = 1
+
+
+class SubmissionIn(Body):
+    level: rules.Level
+    name: str
+    occupation: str
+    master: MasterIn
+    host: HostIn
+    members: list[MemberIn] = msgspec.field(default_factory=list)
+    materials: list[MaterialIn] = msgspec.field(default_factory=list)
+    plan: str = ""
+
+
+class AmendmentIn(Body):
+    level: rules.Level | None = None
+    name: str | None = None
+    occupation: str | None = None
+    master: MasterIn | None = None
+    host: HostIn | None = None
+    members: list[MemberIn] | None = None
+    materials: list[MaterialIn] | None = None
+    plan: str | None = None
+
+
+class WithdrawalIn(Body):
+    reason: str
+
+
+class CountyReviewIn(Body):
+    decision: rules.ReviewDecision
+    opinion: str
+    originals_verified: bool = False
+    missing: list[str] = msgspec.field(default_factory=list)
+
+
+class AssessmentIn(Body):
+    panel: list[str]
+    opinion: str
+    recommended: bool
+    score: Decimal | None = None
+
+
+class AwardIn(Body):
+    decision_no: str
+    published_on: dt.date
+    plaque_no: str
+
+
+class PaymentIn(Body):
+    kind: rules.SubsidyKind
+    amount: str
+    voucher_no: str
+    paid_on: dt.date
+    apprentice_id: UUID | None = None
+
+
+class ReversalIn(Body):
+    voucher_no: str
+    reason: str
+    reversed_on: dt.date | None = None
+
+
+class ApprenticeIn(Body):
+    name: str
+    id_number: str
+    born_on: dt.date
+    agreement_signed_on: dt.date
+
+
+class QualificationIn(Body):
+    grade: rules.CertificateGrade
+    certificate_no: str
+    qualified_on: dt.date
+
+
+class InspectionIn(Body):
+    inspector: str
+    findings: str
+    inspected_on: dt.date
+
+
+class ScoreIn(Body):
+    self_score: Decimal = msgspec.field(name="self")
+    assessed: Decimal
+
+
+class BonusIn(Body):
+    kind: rules.BonusKind
+    points: Decimal
+    note: str = ""
+
+
+class EvaluationIn(Body):
+    period: str
+    scores: dict[str, ScoreIn]
+    evaluated_on: dt.date
+    bonus: list[BonusIn] = msgspec.field(default_factory=list)
+
+
+class RectificationIn(Body):
+    reason: rules.RectificationReason
+    findings: str
+    ordered_on: dt.date
+    deadline: dt.date
+
+
+class RevocationIn(Body):
+    ground: rules.RevocationGround
+    note: str
+    decided_on: dt.date
+
+
+class RecommendationIn(Body):
+    year: int
+    note: str = ""
+
+
+_MONEY = re.compile(r"^(0|[1-9]\d{0,11})(\.\d{1,2})?$")
+
+
+def fen(amount: str, field: str = "amount") -> int:
+    """'30000.00' → 3000000; anything but a plain decimal with at most two places is refused."""
+    if not _MONEY.match(amount.strip()):
+        raise InvalidRequest.field(
+            "validation_failed", field, "a decimal string with two places, e.g. 30000.00"
+        )
+    return int(Decimal(amount.strip()) * 100)
+
+
+def yuan(amount_fen: int | Decimal | None) -> str | None:
+    """3000000 fen → '30000.00' (sums come back from PostgreSQL as numeric)."""
+    if amount_fen is None:
+        return None
+    sign = "-" if amount_fen < 0 else ""
+    value = abs(int(amount_fen))
+    return f"{sign}{value // 100}.{value % 100:02d}"
+
+
+# --- responses ----------------------------------------------------------------------
+
+
+class MasterView(Struct):
+    name: str
+    id_number: str  # masked: 3303**********1234
+    qualification: str | None
+
+
+class HostView(Struct):
+    kind: str
+    name: str
+    credit_code: str
+    county: str
+
+
+class AwardView(Struct):
+    decision_no: str
+    published_on: dt.date
+    plaque_no: str
+
+
+class SubsidiesView(Struct):
+    construction_paid: str
+    apprenticeship_paid: str
+    total_paid: str
+
+
+class TrainingView(Struct):
+    per_year: dict[str, int]
+    since_award: int
+    average_per_year: Decimal | None
+    shortfall: bool
+
+
+class EvaluationView(Struct):
+    period: str
+    base: Decimal
+    bonus: Decimal
+    total: Decimal
+    grade: str
+    evaluated_on: dt.date
+
+
+class RectificationView(Struct):
+    reason: str
+    ordered_on: dt.date
+    deadline: dt.date
+    overdue: bool
+
+
+class StudioView(Struct):
+    id: UUID
+    case_no: str
+    version: int
+    status: str
+    level: str
+    name: str
+    occupation: str
+    master: MasterView
+    host: HostView
+    submitted_on: dt.date
+    award: AwardView | None
+    subsidies: SubsidiesView
+    training: TrainingView
+    last_evaluation: EvaluationView | None
+    open_rectification: RectificationView | None
+    next_evaluation_due: dt.date | None
+    inspections: int
+    province_recommendations: list[int]
+    revocation_ground: str | None
+    closed_on: dt.date | None
+
+
+def studio_view(row: Any, today: dt.date) -> StudioView:
+    """A register row as the API shows a studio."""
+    award = (
+        AwardView(
+            decision_no=row["award_decision_no"],
+            published_on=row["award_published_on"],
+            plaque_no=row["plaque_no"],
+        )
+        if row["award_published_on"]
+        else None
+    )
+    average: Decimal | None = None
+    if row["award_published_on"] is not None:
+        years = max(1, today.year - row["award_published_on"].year + 1)
+        average = (Decimal(row["training_since_award"]) / years).quantize(Decimal("0.01"))
+    evaluation = (
+        EvaluationView(
+            period=row["last_period"],
+            base=row["last_base"],
+            bonus=row["last_bonus"],
+            total=row["last_total"],
+            grade=row["last_grade"],
+            evaluated_on=row["last_evaluated_on"],
+        )
+        if row["last_period"]
+        else None
+    )
+    rectification = (
+        RectificationView(
+            reason=row["rectification_reason"],
+            ordered_on=row["rectification_ordered_on"],
+            deadline=row["rectification_deadline"],
+            overdue=row["rectification_deadline"] < today,
+        )
+        if row["rectification_deadline"]
+        else None
+    )
+    counts = getattr(row["training_counts"], "obj", row["training_counts"])  # psycopg's Jsonb wrapper
+    if isinstance(counts, str | bytes):
+        counts = msgspec.json.decode(counts)
+    construction, apprenticeship = row["construction_paid_fen"], row["apprenticeship_paid_fen"]
+    return StudioView(
+        id=row["id"],
+        case_no=row["case_no"],
+        version=row["version"],
+        status=row["status"],
+        level=row["level"],
+        name=row["name"],
+        occupation=row["occupation"],
+        master=MasterView(
+            name=row["master_name"],
+            id_number=row["master_id_masked"],
+            qualification=row["master_qualification"],
+        ),
+        host=HostView(
+            kind=row["host_kind"],
+            name=row["host_name"],
+            credit_code=row["host_credit_code"],
+            county=row["county"],
+        ),
+        submitted_on=row["submitted_on"],
+        award=award,
+        subsidies=SubsidiesView(
+            construction_paid=yuan(construction) or "0.00",
+            apprenticeship_paid=yuan(apprenticeship) or "0.00",
+            total_paid=yuan(construction + apprenticeship) or "0.00",
+        ),
+        training=TrainingView(
+            per_year=dict(counts),
+            since_award=row["training_since_award"],
+            average_per_year=average,
+            shortfall=average is not None and average < rules.TRAINING_DUTY_PER_YEAR,
+        ),
+        last_evaluation=evaluation,
+        open_rectification=rectification,
+        next_evaluation_due=row["next_evaluation_due"],
+        inspections=row["inspections"],
+        province_recommendations=list(row["province_recommendations"]),
+        revocation_ground=row["revocation_ground"],
+        closed_on=row["closed_on"],
+    )
+
+
+class EvaluationAnswer(StudioView, kw_only=True):
+    """The studio after an evaluation, with the sheet's computed figures added."""
+
+    base: Decimal
+    bonus_total: Decimal
+    total: Decimal
+    grade: str
+
+
+class ApprenticeAnswer(StudioView, kw_only=True):
+    """The studio after an enrolment, with the new apprentice's id added."""
+
+    apprentice_id: UUID
+
+
+class Page(Struct):
+    items: list[Any]
+    next_cursor: str | None

@@ -1,0 +1,33 @@
+"""What the handlers share: the application, the read pool, the runner, the keys, the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from casework.application import Casework
+from casework.settings import Settings
+from casework.vault import Vault
+from projections.runner import ProjectionRunner
+
+
+@dataclass
+class ApiState:
+    settings: Settings
+    database_url: str
+    app: Casework
+    vault: Vault
+    jwt_secret: str
+    run_projections: bool = True
+    today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
+    pool: asyncpg.Pool[Any] | None = None
+    runner: ProjectionRunner | None = None
+
+    @property
+    def db(self) -> asyncpg.Pool[Any]:
+        assert self.pool is not None, "the lifespan opens the pool"
+        return self.pool
