@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
@@ -29,6 +29,18 @@ from casework.domain.errors import NotPermitted, RuleViolation, StudioNotFound
 from projections.runner import ProjectionRunner
 
 MAX_BODY = 1024 * 1024  # 1 MiB
+# Bodies that are not JSON, by path (a treasury statement comes as CSV).
+OTHER_BODIES = {"/api/v1/reconciliations": ("text/csv", "application/vnd.openxmlformats")}
+
+
+async def _require_json(request: Request[Any, Any, Any]) -> None:
+    """415 for a POST whose body is not what the endpoint reads, before anything parses it."""
+    if request.method != "POST":
+        return
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    accepted = OTHER_BODIES.get(request.url.path, ("application/json",))
+    if not any(content_type.startswith(a) for a in accepted):
+        raise errors.ProblemError(415, "unsupported_media_type", f"send the body as {' or '.join(accepted)}")
 
 
 def _configure_openapi() -> OpenAPIConfig:
@@ -97,6 +109,7 @@ def create_app(state: ApiState) -> Litestar:
         middleware=[DefineMiddleware(RequestContext)],
         lifespan=[_configure_lifespan(state)],
         request_max_body_size=MAX_BODY,
+        before_request=_require_json,
         debug=False,
         logging_config=None,  # structlog is configured once, by the CLI
     )

@@ -123,6 +123,7 @@ def on_validation(_: Request[Any, Any, Any], error: ValidationException) -> Resp
 def on_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
     status = error.status_code
     codes = {
+        400: "malformed_body",
         401: "unauthorized",
         403: "forbidden",
         404: "not_found",

@@ -1,0 +1,243 @@
+"""Every refusal of the contract: its status, its stable code, and that nothing changed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.api import bodies
+from tests.api.conftest import Tokens
+from tests.api.helpers import studio_at
+
+Client = AsyncTestClient[Litestar]
+
+
+def assert_problem(answer: Any, status: int, code: str) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    problem: dict[str, Any] = answer.json()
+    assert problem["status"] == status
+    assert problem["code"] == code
+    assert problem["title"] and problem["detail"]
+    return problem
+
+
+async def event_count(client: Client, tokens: Tokens) -> int:
+    answer = await client.get("/api/v1/audit?limit=500", headers=tokens.headers("auditor"))
+    return len(answer.json()["items"])
+
+
+class TestAuthentication:
+    async def test_no_token_is_401(self, client: Client) -> None:
+        assert_problem(await client.get("/api/v1/studios"), 401, "unauthorized")
+
+    async def test_a_token_signed_with_another_secret_is_401(self, client: Client) -> None:
+        other = Tokens("not-the-server-secret-at-all-0123456789").headers("city_office")
+        assert_problem(await client.get("/api/v1/studios", headers=other), 401, "unauthorized")
+
+    async def test_garbage_is_401(self, client: Client) -> None:
+        answer = await client.get("/api/v1/studios", headers={"Authorization": "Bearer abc.def.ghi"})
+        assert_problem(answer, 401, "unauthorized")
+
+
+class TestScope:
+    async def test_a_studio_of_another_county_is_404_and_absent_from_lists(
+        self, client: Client, tokens: Tokens
+    ) -> None:
+        studio = await studio_at(client, tokens, "submitted", county="瑞安市")
+        elsewhere = tokens.headers("county_reviewer", "鹿城区")
+        assert_problem(
+            await client.get(f"/api/v1/studios/{studio['id']}", headers=elsewhere), 404, "not_found"
+        )
+        review = await client.post(
+            f"/api/v1/studios/{studio['id']}/county-review", json=bodies.APPROVE, headers=elsewhere
+        )
+        assert_problem(review, 404, "not_found")
+        listed = await client.get("/api/v1/studios", headers=elsewhere)
+        assert listed.json()["items"] == []
+        home = await client.get("/api/v1/studios", headers=tokens.headers("county_reviewer", "瑞安市"))
+        assert [s["id"] for s in home.json()["items"]] == [studio["id"]]
+
+    async def test_an_unknown_studio_is_404(self, client: Client, tokens: Tokens) -> None:
+        office = tokens.headers("city_office")
+        for path in ("00000000-0000-0000-0000-000000000000", "not-a-uuid"):
+            assert_problem(await client.get(f"/api/v1/studios/{path}", headers=office), 404, "not_found")
+
+
+class TestBadInput:
+    async def test_malformed_json_is_400(self, client: Client, tokens: Tokens) -> None:
+        headers = tokens.headers("applicant", **{"Content-Type": "application/json"})
+        assert_problem(
+            await client.post("/api/v1/studios", content=b"{not json", headers=headers), 400, "malformed_body"
+        )
+
+    @pytest.mark.parametrize(
+        ("change", "code", "field"),
+        [
+            (lambda body: body.pop("occupation"), "validation_failed", None),
+            (lambda body: body["master"].update(name=7), "validation_failed", None),
+            (lambda body: body.update(colour="blue"), "validation_failed", None),
+            (lambda body: body["master"].update(id_number="330302198001010010"), "invalid_id_number", "master.id_number"),
+            (lambda body: body["members"][0].update(id_number="1234"), "invalid_id_number", "members.0.id_number"),
+            (lambda body: body["host"].update(credit_code="91330300000000001X"), "invalid_credit_code", "host.credit_code"),
+            (lambda body: body.update(name="温州市张三技能大师工作室"), "invalid_studio_name", "name"),
+            (lambda body: body["master"].update(qualification="高级工"), "master_not_eligible", "master.qualification"),
+            (lambda body: body["host"].update(education_fund_share_pct="29.5"), "host_not_eligible",
+             "host.education_fund_share_pct"),
+            (lambda body: body["materials"].pop(), "materials_incomplete", "materials"),
+        ],
+    )  # fmt: skip
+    async def test_a_wrong_submission_is_422_naming_the_rule(
+        self, client: Client, tokens: Tokens, change: Any, code: str, field: str | None
+    ) -> None:
+        body = copy.deepcopy(bodies.submission())
+        change(body)
+        problem = assert_problem(
+            await client.post("/api/v1/studios", json=body, headers=tokens.headers("applicant")), 422, code
+        )
+        if field is not None:
+            assert problem["errors"][0]["field"] == field
+        assert await event_count(client, tokens) == 0
+
+    async def test_wrong_content_type_is_415(self, client: Client, tokens: Tokens) -> None:
+        headers = tokens.headers("applicant", **{"Content-Type": "text/plain"})
+        answer = await client.post("/api/v1/studios", content=b"hello", headers=headers)
+        assert answer.status_code in (400, 415), answer.text
+        assert_problem(
+            answer,
+            answer.status_code,
+            "unsupported_media_type" if answer.status_code == 415 else "malformed_body",
+        )
+
+    async def test_a_body_over_1_mib_is_413(self, client: Client, tokens: Tokens) -> None:
+        body = bodies.submission()
+        body["plan"] = "计" * (600 * 1024)
+        answer = await client.post("/api/v1/studios", json=body, headers=tokens.headers("applicant"))
+        assert_problem(answer, 413, "body_too_large")
+
+    async def test_scores_name_the_item(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(client, tokens, "awarded")
+        body = bodies.evaluation(80)
+        body["scores"]["S1"]["assessed"] = "4.5"
+        answer = await client.post(
+            f"/api/v1/studios/{studio['id']}/evaluations", json=body, headers=tokens.headers("city_office")
+        )
+        problem = assert_problem(answer, 422, "invalid_scores")
+        assert problem["errors"][0]["field"] == "scores.S1.assessed"
+
+    async def test_a_deadline_before_the_order_is_422(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(client, tokens, "awarded")
+        body = {
+            "reason": "fraud",
+            "findings": "弄虚作假",
+            "ordered_on": "2026-11-20",
+            "deadline": "2026-11-20",
+        }
+        answer = await client.post(
+            f"/api/v1/studios/{studio['id']}/rectification-orders",
+            json=body,
+            headers=tokens.headers("city_office"),
+        )
+        assert_problem(answer, 422, "invalid_deadline")
+
+    async def test_a_wrong_subsidy_amount_is_422(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(client, tokens, "awarded")
+        for amount in ("29999.99", "30000.001", "abc"):
+            answer = await client.post(
+                f"/api/v1/studios/{studio['id']}/subsidy-payments",
+                json=bodies.payment(amount=amount),
+                headers=tokens.headers("finance"),
+            )
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["code"] in ("wrong_subsidy_amount", "validation_failed")
+
+
+class TestStateRefusals:
+    async def test_the_life_cycle_refuses_out_of_order_acts(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(client, tokens, "submitted")
+        answer = await client.post(
+            f"/api/v1/studios/{studio['id']}/award", json=bodies.AWARD, headers=tokens.headers("city_office")
+        )
+        assert_problem(answer, 409, "transition_not_allowed")
+
+    async def test_the_same_master_twice_is_409(self, client: Client, tokens: Tokens) -> None:
+        await studio_at(client, tokens, "submitted")
+        answer = await client.post(
+            "/api/v1/studios", json=bodies.submission(), headers=tokens.headers("applicant")
+        )
+        assert_problem(answer, 409, "master_already_active")
+
+    async def test_the_construction_subsidy_twice_is_409(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(client, tokens, "paid")
+        answer = await client.post(
+            f"/api/v1/studios/{studio['id']}/subsidy-payments",
+            json=bodies.payment("GK-other"),
+            headers=tokens.headers("finance"),
+        )
+        assert_problem(answer, 409, "construction_subsidy_already_paid")
+
+    async def test_a_voucher_of_another_studio_is_409(self, client: Client, tokens: Tokens) -> None:
+        await studio_at(client, tokens, "paid", serial=1)
+        other = await studio_at(client, tokens, "awarded", serial=2)
+        answer = await client.post(
+            f"/api/v1/studios/{other['id']}/subsidy-payments",
+            json=bodies.payment("GK-1"),
+            headers=tokens.headers("finance"),
+        )
+        assert_problem(answer, 409, "duplicate_voucher")
+
+    async def test_unknown_reversal_revocation_and_recommendation_preconditions(
+        self, client: Client, tokens: Tokens
+    ) -> None:
+        studio = await studio_at(client, tokens, "awarded")
+        sid = studio["id"]
+        reverse = await client.post(
+            f"/api/v1/studios/{sid}/subsidy-reversals",
+            json={"voucher_no": "nope", "reason": "x"},
+            headers=tokens.headers("finance"),
+        )
+        assert_problem(reverse, 409, "payment_not_reversible")
+        revoke = await client.post(
+            f"/api/v1/studios/{sid}/revocation",
+            json={"ground": "failed_after_rectification", "note": "x", "decided_on": "2026-11-26"},
+            headers=tokens.headers("city_office"),
+        )
+        assert_problem(revoke, 409, "revocation_precondition")
+        recommend = await client.post(
+            f"/api/v1/studios/{sid}/province-recommendation",
+            json={"year": 2026},
+            headers=tokens.headers("city_office"),
+        )
+        assert_problem(recommend, 409, "recommendation_precondition")
+        rectify = await client.post(
+            f"/api/v1/studios/{sid}/rectification-orders",
+            json={
+                "reason": "failed_evaluation",
+                "findings": "x",
+                "ordered_on": "2026-11-20",
+                "deadline": "2027-05-20",
+            },
+            headers=tokens.headers("city_office"),
+        )
+        assert_problem(rectify, 409, "rectification_precondition")
+
+
+class TestConditionalRequests:
+    async def test_a_stale_if_match_is_412_and_changes_nothing(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(client, tokens, "county_approved")
+        office = tokens.headers("city_office", **{"If-Match": '"1"'})
+        answer = await client.post(
+            f"/api/v1/studios/{studio['id']}/assessment", json=bodies.ASSESS, headers=office
+        )
+        assert_problem(answer, 412, "precondition_failed")
+        now = await client.get(f"/api/v1/studios/{studio['id']}", headers=tokens.headers("city_office"))
+        assert now.json()["status"] == "county_approved"
+        current = tokens.headers("city_office", **{"If-Match": now.headers["etag"]})
+        answer = await client.post(
+            f"/api/v1/studios/{studio['id']}/assessment", json=bodies.ASSESS, headers=current
+        )
+        assert answer.status_code == 200
