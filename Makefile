@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench bench-quick demo clean
+.PHONY: run test lint bench bench-quick openapi demo clean
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench: $(VENV)/.dev
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
+
+openapi: $(VENV)/.runtime
+	$(BIN)/casework openapi --output api/openapi.json
 
 demo: $(VENV)/.runtime
 	$(BIN)/casework demo

@@ -69,8 +69,6 @@ class RequestContext:
 
 
 def _route(scope: Scope) -> str:
-    handler = scope.get("route_handler")
-    paths = getattr(handler, "paths", None)
-    if paths:
-        return str(sorted(paths)[0])
-    return "unmatched"
+    """The matched route's template (/api/v1/studios/{studio_id}), never the raw path."""
+    template = scope.get("path_template")
+    return str(template) if template else "unmatched"

@@ -21,22 +21,45 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "submit_application": ("POST", "/api/v1/studios", bodies.submission("王五", serial=9)),
     "amend_application": ("POST", "/api/v1/studios/{id}/amendment", {"plan": "修订"}),
     "withdraw_application": ("POST", "/api/v1/studios/{id}/withdrawal", {"reason": "x"}),
-    "review_at_county": ("POST", "/api/v1/studios/{id}/county-review", {**bodies.APPROVE, "originals_verified": False}),
+    "review_at_county": (
+        "POST",
+        "/api/v1/studios/{id}/county-review",
+        {**bodies.APPROVE, "originals_verified": False},
+    ),
     "record_assessment": ("POST", "/api/v1/studios/{id}/assessment", bodies.ASSESS),
     "award_studio": ("POST", "/api/v1/studios/{id}/award", bodies.AWARD),
     "record_subsidy_payment": ("POST", "/api/v1/studios/{id}/subsidy-payments", bodies.payment()),
-    "reverse_subsidy_payment": ("POST", "/api/v1/studios/{id}/subsidy-reversals", {"voucher_no": "x", "reason": "x"}),
-    "enrol_apprentice": ("POST", "/api/v1/studios/{id}/apprentices",
-                         {"name": "x", "id_number": "1", "born_on": "2000-01-01", "agreement_signed_on": "2026-01-01"}),
-    "record_qualification": ("POST", f"/api/v1/studios/{{id}}/apprentices/{A}/qualification",
-                             {"grade": "中级工", "certificate_no": "x", "qualified_on": "2026-01-01"}),
-    "record_inspection": ("POST", "/api/v1/studios/{id}/inspections",
-                          {"inspector": "x", "findings": "x", "inspected_on": "2026-01-01"}),
+    "reverse_subsidy_payment": (
+        "POST",
+        "/api/v1/studios/{id}/subsidy-reversals",
+        {"voucher_no": "x", "reason": "x"},
+    ),
+    "enrol_apprentice": (
+        "POST",
+        "/api/v1/studios/{id}/apprentices",
+        {"name": "x", "id_number": "1", "born_on": "2000-01-01", "agreement_signed_on": "2026-01-01"},
+    ),
+    "record_qualification": (
+        "POST",
+        f"/api/v1/studios/{{id}}/apprentices/{A}/qualification",
+        {"grade": "中级工", "certificate_no": "x", "qualified_on": "2026-01-01"},
+    ),
+    "record_inspection": (
+        "POST",
+        "/api/v1/studios/{id}/inspections",
+        {"inspector": "x", "findings": "x", "inspected_on": "2026-01-01"},
+    ),
     "record_evaluation": ("POST", "/api/v1/studios/{id}/evaluations", bodies.evaluation()),
-    "order_rectification": ("POST", "/api/v1/studios/{id}/rectification-orders",
-                            {"reason": "fraud", "findings": "x", "ordered_on": "2026-01-02", "deadline": "2026-01-01"}),
-    "revoke_studio": ("POST", "/api/v1/studios/{id}/revocation",
-                      {"ground": "failed_after_rectification", "note": "x", "decided_on": "2026-01-01"}),
+    "order_rectification": (
+        "POST",
+        "/api/v1/studios/{id}/rectification-orders",
+        {"reason": "fraud", "findings": "x", "ordered_on": "2026-01-02", "deadline": "2026-01-01"},
+    ),
+    "revoke_studio": (
+        "POST",
+        "/api/v1/studios/{id}/revocation",
+        {"ground": "failed_after_rectification", "note": "x", "decided_on": "2026-01-01"},
+    ),
     "recommend_to_province": ("POST", "/api/v1/studios/{id}/province-recommendation", {"year": 2026}),
     "list_studios": ("GET", "/api/v1/studios", None),
     "get_studio": ("GET", "/api/v1/studios/{id}", None),
@@ -47,7 +70,7 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "get_ledger_balances": ("GET", "/api/v1/ledger/balances", None),
     "get_due_report": ("GET", "/api/v1/reports/due?within_days=30", None),
     "get_summary_report": ("GET", "/api/v1/reports/summary", None),
-}  # fmt: skip
+}
 
 
 def test_the_table_covers_every_operation() -> None:
