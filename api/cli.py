@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import signal
 import sys
 
 import structlog
@@ -48,7 +49,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             docs=f"http://{host}:{port}/schema",
             database="embedded" if not settings.database_url else "configured",
         )
-        # uvicorn drains in-flight requests on SIGTERM/SIGINT, then the lifespan stops the runners.
+        # uvicorn drains in-flight requests on SIGTERM/SIGINT, the lifespan stops the runners,
+        # and uvicorn then re-raises the signal under the handlers it found: make those no-ops
+        # so that this process goes on to stop the embedded database and exit 0.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)
         uvicorn.Server(config).run()
     log.info("stopped")
     return 0

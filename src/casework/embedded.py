@@ -44,7 +44,7 @@ class EmbeddedPostgres:
 
     def resume(self) -> None:
         """Start a halted server again on the same data folder and socket."""
-        with self._server._lock:  # noqa: SLF001 - the wheel serialises starts with this lock
+        with self._server._lock:
             self._server.ensure_postgres_running()
 
 

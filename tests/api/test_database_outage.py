@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
 import tempfile
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path

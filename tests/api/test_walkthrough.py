@@ -66,7 +66,7 @@ async def test_a_studio_from_application_to_revocation(
     assert qualified["training"]["per_year"] == {"2026": 1}
     assert qualified["training"]["shortfall"] is True
     evaluated = await command("evaluations", bodies.evaluation(55), office, status=201)
-    assert (evaluated["base"], evaluated["total"], evaluated["grade"]) == ("55", "55", "fail")
+    assert (evaluated["base"], evaluated["total"], evaluated["grade"]) == ("55.0", "55.0", "fail")
     assert evaluated["last_evaluation"]["grade"] == "fail"
     ordered = await command(
         "rectification-orders",

@@ -518,8 +518,10 @@ def score_sheet(
     for i, extra in enumerate(bonus):
         _check_score(extra.points, rules.BONUS_CAP, f"bonus[{i}].points")
     # Only the bureau's assessed score counts; the studio's self score is kept beside it.
-    base = sum((s.assessed for s in scores.values()), Decimal(0))
-    bonus_total = min(sum((b.points for b in bonus), Decimal(0)), rules.BONUS_CAP)
+    # One decimal place always, so that 50, 50.0 and 5E+1 all read 50.0.
+    tenth = Decimal("0.1")
+    base = sum((s.assessed for s in scores.values()), Decimal(0)).quantize(tenth)
+    bonus_total = min(sum((b.points for b in bonus), Decimal(0)), rules.BONUS_CAP).quantize(tenth)
     total = base + bonus_total
     return base, bonus_total, total, rules.grade_for(total)
 
