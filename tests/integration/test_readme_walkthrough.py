@@ -31,8 +31,11 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     env = {**os.environ, "CASEWORK_DATA_DIR": str(tmp_path / ".casework"), "CASEWORK_PORT": str(port)}
     server = subprocess.Popen(
         [sys.executable, "-m", "casework.cli", "serve"],
-        cwd=tmp_path, env=env, stdout=(tmp_path / "serve.log").open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        stdout=(tmp_path / "serve.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -66,7 +69,7 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
             "温州市张三数控车工技能大师工作室",
             "position,studio_id",
         ):
-            assert expected in out, f"{expected!r} not in:\n{out}"  # fmt: skip
+            assert expected in out, f"{expected!r} not in:\n{out}"
     finally:
         server.terminate()
         server.wait(30)

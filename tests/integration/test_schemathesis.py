@@ -28,10 +28,18 @@ def free_port() -> int:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("schemathesis")
     port = free_port()
-    env = {**os.environ, "CASEWORK_DATA_DIR": str(folder / ".casework"), "CASEWORK_PORT": str(port),
-           "CASEWORK_LOG_LEVEL": "warning"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "casework.cli", "serve"], env=env,
-                              stdout=(folder / "serve.log").open("w"), stderr=subprocess.STDOUT)  # fmt: skip
+    env = {
+        **os.environ,
+        "CASEWORK_DATA_DIR": str(folder / ".casework"),
+        "CASEWORK_PORT": str(port),
+        "CASEWORK_LOG_LEVEL": "warning",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "casework.cli", "serve"],
+        env=env,
+        stdout=(folder / "serve.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -44,8 +52,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         time.sleep(0.2)
     tokens = {}
     for role in ROLES:
-        made = subprocess.run([sys.executable, "-m", "casework.cli", "token", "--role", role, "--subject", "fuzz"],
-                              env=env, capture_output=True, text=True, check=True)  # fmt: skip
+        made = subprocess.run(
+            [sys.executable, "-m", "casework.cli", "token", "--role", role, "--subject", "fuzz"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         tokens[role] = made.stdout.strip()
     yield base, tokens
     server.terminate()
