@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any, cast, get_args
 
@@ -64,9 +66,19 @@ def actor_from(header: str | None, secret: str) -> Actor:
     """The actor an ``Authorization: Bearer`` header proves, or InvalidToken."""
     if not header or not header.lower().startswith("bearer "):
         raise InvalidToken("send Authorization: Bearer <token>")
+    actor, expires = _verified(header[7:].strip(), secret)
+    if expires <= time.time():
+        raise InvalidToken("the token has expired")
+    return actor
+
+
+# Verifying a signature costs more than the rest of a read; a client sends the same token
+# for hours, so remember the verified ones (expiry is still checked on every request).
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str, secret: str) -> tuple[Actor, float]:
     try:
         claims = jwt.decode(
-            header[7:].strip(), secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
         )
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired") from None
@@ -78,4 +90,4 @@ def actor_from(header: str | None, secret: str) -> Actor:
     county = claims.get("county")
     if role in rules.COUNTY_SCOPED_ROLES and county not in rules.SCOPES:
         raise InvalidToken("the token of a county role names no county")
-    return Actor(subject=str(claims["sub"]), role=cast(rules.Role, role), county=county)
+    return Actor(subject=str(claims["sub"]), role=cast(rules.Role, role), county=county), float(claims["exp"])

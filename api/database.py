@@ -55,4 +55,5 @@ async def wait_for_position(pool: asyncpg.Pool[Any], position: int, timeout: flo
             return True
         if time.monotonic() >= deadline:
             return False
-        await asyncio.sleep(0.01)
+        # The runners hear of new events by LISTEN/NOTIFY and apply them within milliseconds.
+        await asyncio.sleep(0.002)

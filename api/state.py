@@ -26,6 +26,10 @@ class ApiState:
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     pool: asyncpg.Pool[Any] | None = None
     runner: ProjectionRunner | None = None
+    # Read-your-writes: the last log position each user wrote, and the position every
+    # projection is known to have applied (so that most reads need not ask).
+    written: dict[str, int] = field(default_factory=dict)
+    applied: int = 0
 
     @property
     def db(self) -> asyncpg.Pool[Any]:

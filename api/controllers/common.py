@@ -30,6 +30,20 @@ from casework.domain.permissions import Actor
 from projections.register import COLUMNS, row
 
 MAX_LIMIT = 500
+POSITION_HEADER = "Casework-Position"
+
+
+async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor) -> None:
+    """Before a query: wait (briefly) until the projections show what this user wrote."""
+    api = api_state(request)
+    wanted = api.written.get(actor.subject, 0)
+    sent = request.headers.get(POSITION_HEADER.lower(), "")
+    if sent.isdigit():
+        wanted = max(wanted, int(sent))
+    if wanted <= api.applied:
+        return
+    if await wait_for_position(api.db, wanted):
+        api.applied = max(api.applied, wanted)
 
 
 def api_state(request: Request[Any, Any, Any]) -> ApiState:
@@ -38,11 +52,14 @@ def api_state(request: Request[Any, Any, Any]) -> ApiState:
 
 
 async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
-    """The authenticated actor (401 without a valid bearer token)."""
+    """The authenticated actor (401 without a valid bearer token); a query first catches up."""
     try:
-        return actor_from(request.headers.get("authorization"), api_state(request).jwt_secret)
+        actor = actor_from(request.headers.get("authorization"), api_state(request).jwt_secret)
     except InvalidToken as error:
         raise ProblemError(401, "unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"}) from None
+    if request.method == "GET":
+        await reads_own_writes(request, actor)
+    return actor
 
 
 def if_match(request: Request[Any, Any, Any]) -> int | None:
@@ -103,10 +120,12 @@ async def run_command(
             METRICS.observe_command(operation, getattr(error, "code", "refused"))
             return refusal
         METRICS.observe_command(operation, "ok")
-        # Read-your-writes: answer only once the read side shows the change (or lags too long).
-        await wait_for_position(api.db, outcome.positions[-1])
+        # Read-your-writes: this user's next query waits, if need be, until the read side
+        # has applied this position; another replica learns it from the Casework-Position header.
+        position = outcome.positions[-1]
+        api.written[actor.subject] = max(position, api.written.get(actor.subject, 0))
         view = render(outcome, api.today())
-        headers = {"ETag": f'"{outcome.studio.version}"'}
+        headers = {"ETag": f'"{outcome.studio.version}"', POSITION_HEADER: str(position)}
         if created:
             headers["Location"] = f"/api/v1/studios/{outcome.studio.id}"
         body = answer(view, outcome) if answer else view

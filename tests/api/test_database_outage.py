@@ -73,7 +73,7 @@ async def test_503_while_the_database_is_down_then_recovery(
                 headers=tokens.headers("applicant"),
             )
             assert again.status_code == 201, again.text
-            listed = await client.get("/api/v1/studios", headers=tokens.headers("city_office"))
+            listed = await client.get("/api/v1/studios", headers=tokens.headers("applicant"))
             assert len(listed.json()["items"]) == 2
     finally:
         app.close()

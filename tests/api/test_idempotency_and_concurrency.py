@@ -90,3 +90,21 @@ async def test_twenty_simultaneous_construction_payments_pay_once(client: Client
     assert now.json()["subsidies"]["construction_paid"] == "30000.00"
     entries = await client.get(f"/api/v1/ledger/entries?studio_id={studio['id']}&limit=500", headers=finance)
     assert len([e for e in entries.json()["items"] if e["entry"] == "payment"]) == 2  # one entry, two lines
+
+
+async def test_a_client_reads_its_own_writes_even_through_another_replica(
+    client: Client, tokens: Tokens, api_state: ApiState
+) -> None:
+    studio = await studio_at(client, tokens, "submitted")
+    reviewer = tokens.headers("county_reviewer")
+    answer = await client.post(
+        f"/api/v1/studios/{studio['id']}/county-review", json=bodies.APPROVE, headers=reviewer
+    )
+    position = answer.headers["casework-position"]
+    # Another replica knows nothing of this client's writes but the header it sends back.
+    async with AsyncTestClient(app=create_app(api_state)) as other:
+        read = await other.get(
+            f"/api/v1/studios/{studio['id']}",
+            headers={**tokens.headers("auditor"), "Casework-Position": position},
+        )
+        assert read.json()["status"] == "county_approved"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import datetime as dt
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from api.auth import issue_token
 from tests.api import bodies
 from tests.api.conftest import Tokens
 from tests.api.helpers import studio_at
@@ -54,6 +57,15 @@ class TestAuthentication:
     async def test_a_token_signed_with_another_secret_is_401(self, client: Client) -> None:
         other = Tokens("not-the-server-secret-at-all-0123456789").headers("city_office")
         assert_problem(await client.get("/api/v1/studios", headers=other), 401, "unauthorized")
+
+    async def test_an_expired_token_is_401_even_after_it_was_accepted(
+        self, client: Client, tokens: Tokens
+    ) -> None:
+        token = issue_token(tokens.secret, role="city_office", subject="brief", ttl=dt.timedelta(seconds=2))
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/api/v1/studios", headers=headers)).status_code == 200
+        await asyncio.sleep(2.5)
+        assert_problem(await client.get("/api/v1/studios", headers=headers), 401, "unauthorized")
 
     async def test_garbage_is_401(self, client: Client) -> None:
         answer = await client.get("/api/v1/studios", headers={"Authorization": "Bearer abc.def.ghi"})

@@ -36,9 +36,11 @@ async def test_a_studio_from_application_to_revocation(
         answer = await client.post(f"/api/v1/studios/{sid}/{path}", json=body, headers=headers)
         assert answer.status_code == status, answer.text
         result: dict[str, Any] = answer.json()
-        read = await client.get(f"/api/v1/studios/{sid}", headers=office)
+        # The same client's next query shows its write (read-your-writes).
+        read = await client.get(f"/api/v1/studios/{sid}", headers=headers)
         assert read.status_code == 200
         assert read.json()["version"] == result["version"], "the next read shows the write"
+        assert answer.headers["casework-position"].isdigit()
         assert read.headers["etag"] == f'"{result["version"]}"'
         return result
 

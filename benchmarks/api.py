@@ -1,0 +1,144 @@
+"""GET a studio and run commands over HTTP, each against its direct baseline in the same run.
+
+- get: GET /api/v1/studios/{id} against the same register query made with asyncpg.
+- command: POST .../inspections over HTTP against calling Casework.execute directly.
+Both at 1, 8 and 32 concurrent clients; prints ``get ratio:`` and ``command ratio:``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import anyio.to_thread
+import asyncpg
+import httpx
+
+from api.auth import issue_token, jwt_secret
+from benchmarks.loadgen import baseline, get_request, load, post_request
+from casework.application import Casework, Context
+from casework.demo import load_demo
+from casework.domain import commands as c
+from casework.domain.permissions import Actor
+from casework.embedded import EmbeddedPostgres
+from casework.logging import configure_logging
+from casework.vault import Vault
+from projections.register import COLUMNS
+from projections.runner import Projector, all_projections
+
+SELECT = f"SELECT {', '.join(c for c in COLUMNS if c != 'state')} FROM register_studios WHERE id = $1"  # noqa: S608
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def line(name: str, concurrency: int, http: object, direct: object) -> str:
+    h, d = http, direct  # Result objects
+    return (
+        f"{name:8} c={concurrency:<3} http {h.rate:8.0f}/s p50 {h.percentile(0.5):6.2f}ms p99 {h.percentile(0.99):6.2f}ms"  # type: ignore[attr-defined]
+        f" | direct {d.rate:8.0f}/s p50 {d.percentile(0.5):6.2f}ms p99 {d.percentile(0.99):6.2f}ms"  # type: ignore[attr-defined]
+        f" | ratio {h.rate / d.rate:.2f}"  # type: ignore[attr-defined]
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="casework-bench-api-"))
+    server = EmbeddedPostgres(folder / "db", throwaway=True)
+    app = Casework(server.url)
+    try:
+        loaded = load_demo(app=app, vault=Vault.from_setting(None, folder), today=dt.date(2026, 11, 26),
+                           studios=args.studios, seed=1)  # fmt: skip
+        projector = Projector(app, server.url)
+        for projection in all_projections():
+            projector.ensure(projection)
+            projector.catch_up(projection)
+        projector.close()
+        pool = await asyncpg.create_pool(server.url, min_size=32, max_size=32)
+        rows = await pool.fetch("SELECT id, status FROM register_studios ORDER BY id")
+        studio_ids = [r["id"] for r in rows]
+        awarded = [r["id"] for r in rows if r["status"] == "awarded"]
+        assert loaded.counts["awarded"] == len(awarded)
+        port = free_port()
+        env = {**os.environ, "CASEWORK_DATABASE_URL": server.url, "CASEWORK_DATA_DIR": str(folder),
+               "CASEWORK_PORT": str(port), "CASEWORK_LOG_LEVEL": "warning"}  # fmt: skip
+        serve = subprocess.Popen([sys.executable, "-m", "casework.cli", "serve"], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.2)
+            secret = jwt_secret(None, folder)
+            office = issue_token(secret, role="city_office", subject="bench")
+            print(f"date: {dt.date.today()}  studios: {len(studio_ids)}  events: {app.recorder.max_notification_id()}")
+            get_ratios = []
+            for concurrency in (1, 8, 32):
+                total = args.requests
+                http = await load("127.0.0.1", port, lambda n: get_request(
+                    f"/api/v1/studios/{studio_ids[n % len(studio_ids)]}", office), concurrency=concurrency, total=total)  # fmt: skip
+                assert set(http.statuses) == {200}, http.statuses
+                direct = await baseline(lambda n: pool.fetchrow(SELECT, studio_ids[n % len(studio_ids)]),
+                                        concurrency=concurrency, total=total)  # fmt: skip
+                print(line("get", concurrency, http, direct))
+                get_ratios.append(http.rate / direct.rate)
+            command_ratios = []
+            actor = Actor(subject="bench", role="city_office")
+            for concurrency in (1, 8, 32):
+                total = args.commands
+                body = json.dumps({"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}).encode()
+                http = await load("127.0.0.1", port, lambda n: post_request(
+                    f"/api/v1/studios/{awarded[n % len(awarded)]}/inspections", office, body),
+                    concurrency=concurrency, total=total)  # fmt: skip
+                ok = http.statuses.get(200, 0)
+
+                async def direct_call(n: int) -> object:
+                    command = c.Inspect(studio_id=awarded[n % len(awarded)], inspector="市局", findings="正常",
+                                        inspected_on=dt.date(2026, 11, 1))  # fmt: skip
+                    context = Context(actor=actor, correlation_id=str(uuid.uuid4()), request_id="bench")
+                    return await anyio.to_thread.run_sync(lambda: app.execute(command, context))
+
+                direct = await baseline(direct_call, concurrency=concurrency, total=total)
+                print(line("command", concurrency, http, direct) + f" (http ok {ok}/{http.requests})")
+                command_ratios.append(http.rate / direct.rate)
+            print(f"get ratio: {min(get_ratios):.2f}")
+            print(f"command ratio: {min(command_ratios):.2f}")
+        finally:
+            serve.terminate()
+            serve.wait(30)
+            await pool.close()
+    finally:
+        app.close()
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--studios", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--commands", type=int, default=600)
+    args = parser.parse_args()
+    configure_logging("console", "warning")
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
