@@ -18,7 +18,13 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api import errors
 from api.controllers.common import provide_actor
 from api.controllers.health import HealthController
-from api.controllers.records import AuditController, HistoryController, LedgerController, ReportController
+from api.controllers.records import (
+    AuditController,
+    HistoryController,
+    IntegrityController,
+    LedgerController,
+    ReportController,
+)
 from api.controllers.studios import StudioController
 from api.database import create_pool
 from api.idempotency import CREATE as CREATE_IDEMPOTENCY
@@ -101,6 +107,7 @@ def create_app(state: ApiState) -> Litestar:
             AuditController,
             LedgerController,
             ReportController,
+            IntegrityController,
             HealthController,
         ],
         dependencies={"actor": Provide(provide_actor)},

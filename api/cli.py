@@ -16,6 +16,7 @@ from api.auth import issue_token, jwt_secret
 from api.state import ApiState
 from casework.runtime import running
 from casework.settings import Settings
+from casework.signing import signer_from
 
 log = structlog.get_logger("casework.api")
 
@@ -31,6 +32,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             vault=runtime.vault,
             jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
             run_projections=not args.no_projections,
+            signer=signer_from(settings.signing_key, settings.data_dir),
         )
         config = uvicorn.Config(
             create_app(state),

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from casework.application import Casework
+from casework.integrity import Signer
 from casework.settings import Settings
 from casework.vault import Vault
 from projections.runner import ProjectionRunner
@@ -23,6 +24,7 @@ class ApiState:
     vault: Vault
     jwt_secret: str
     run_projections: bool = True
+    signer: Signer | None = None
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     pool: asyncpg.Pool[Any] | None = None
     runner: ProjectionRunner | None = None

@@ -89,7 +89,9 @@ async def run(args: argparse.Namespace) -> None:
                 await asyncio.sleep(0.2)
             secret = jwt_secret(None, folder)
             office = issue_token(secret, role="city_office", subject="bench")
-            print(f"date: {dt.date.today()}  studios: {len(studio_ids)}  events: {app.recorder.max_notification_id()}")
+            print(
+                f"date: {dt.date.today()}  studios: {len(studio_ids)}  events: {app.recorder.max_notification_id()}"
+            )
             get_ratios = []
             for concurrency in (1, 8, 32):
                 total = args.requests
@@ -104,7 +106,9 @@ async def run(args: argparse.Namespace) -> None:
             actor = Actor(subject="bench", role="city_office")
             for concurrency in (1, 8, 32):
                 total = args.commands
-                body = json.dumps({"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}).encode()
+                body = json.dumps(
+                    {"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}
+                ).encode()
                 http = await load("127.0.0.1", port, lambda n: post_request(
                     f"/api/v1/studios/{awarded[n % len(awarded)]}/inspections", office, body),
                     concurrency=concurrency, total=total)  # fmt: skip

@@ -93,9 +93,7 @@ async def baseline(call: Callable[[int], Awaitable[object]], *, concurrency: int
 
 
 def get_request(path: str, token: str) -> bytes:
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
-    )
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
 
 
 def post_request(path: str, token: str, body: bytes) -> bytes:

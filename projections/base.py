@@ -25,6 +25,8 @@ class Item:
     version: int
     meta: Metadata
     event: Event
+    topic: str
+    state: bytes  # exactly as stored: what the hash chain is computed over
 
     @property
     def type(self) -> str:
@@ -35,9 +37,17 @@ class Item:
         return self.meta.recorded_at
 
 
-def decode(position: int, studio_id: UUID, version: int, state: bytes) -> Item:
+def decode(position: int, studio_id: UUID, version: int, topic: str, state: bytes) -> Item:
     meta, event = decode_state(state)
-    return Item(position=position, studio_id=studio_id, version=version, meta=meta, event=event)
+    return Item(
+        position=position,
+        studio_id=studio_id,
+        version=version,
+        meta=meta,
+        event=event,
+        topic=topic,
+        state=state,
+    )
 
 
 INDEX_MARKER = "-- indexes:"
@@ -61,6 +71,9 @@ class Projection(ABC):
     @abstractmethod
     def apply(self, curs: Cursor[DictRow], items: Sequence[Item], generation: int) -> None:
         """Apply a batch of events, in order, inside the caller's transaction."""
+
+    def tick(self, curs: Cursor[DictRow], generation: int) -> None:  # noqa: B027 - optional hook
+        """Called after every live batch, even an empty one (for work that runs on a clock)."""
 
 
 def table(base: str, generation: int) -> str:

@@ -26,9 +26,11 @@ from psycopg.sql import SQL, Identifier
 
 from casework.application import Casework
 from casework.embedded import connection_params
+from casework.integrity import Signer
 from projections import catalog
 from projections.audit import AuditTrail
 from projections.base import Item, Projection, decode
+from projections.chain import Chain
 from projections.ledger import Ledger
 from projections.register import Register
 
@@ -39,8 +41,9 @@ LOCK_NAMESPACE = 0x43570001
 REBUILD_NAMESPACE = 0x43570002
 
 
-def all_projections() -> list[Projection]:
-    return [Register(), AuditTrail(), Ledger()]
+def all_projections(signer: Signer | None = None) -> list[Projection]:
+    """Every read model; with a signer, the chain projection also signs checkpoints."""
+    return [Register(), AuditTrail(), Ledger(), Chain(signer)]
 
 
 def lock_key(name: str) -> int:
@@ -85,7 +88,7 @@ class Projector:
         self.events_table = app.store.events_table_name
         self.channel = app.store.channel_name
         self._select = SQL(
-            "SELECT notification_id, originator_id, originator_version, state FROM {events} "
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {events} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
         ).format(events=Identifier(self.events_table))
         self._head = SQL("SELECT max(notification_id) FROM {events}").format(
@@ -116,7 +119,7 @@ class Projector:
         """The next events of the log, decoded (the raw read is the benchmarks' baseline)."""
         with conn.cursor(row_factory=tuple_row) as raw:
             rows: list[TupleRow] = raw.execute(self._select, (after, limit), prepare=True).fetchall()
-        return [decode(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+        return [decode(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
 
     def apply_batch(
         self, curs: Cursor[DictRow], targets: Sequence[tuple[Projection, int]], limit: int
@@ -146,7 +149,9 @@ class Projector:
         """One batch of the live runner, on whichever generation is being served."""
         with self.datastore.transaction(commit=True) as curs:
             generation = catalog.active_generation(curs, projection, lock="FOR SHARE")
-            return self.apply_batch(curs, [(projection, generation)], limit)
+            result = self.apply_batch(curs, [(projection, generation)], limit)
+            projection.tick(curs, generation)
+            return result
 
     def catch_up(self, projection: Projection, limit: int = 1000) -> int:
         """Apply everything recorded so far (used by tests and by a runner's first pass)."""
@@ -359,10 +364,11 @@ class ProjectionRunner:
         database_url: str,
         projections: Sequence[Projection] | None = None,
         *,
+        signer: Signer | None = None,
         batch_size: int = 500,
         standby_poll: float = 1.0,
     ) -> None:
-        self.projections = list(projections or all_projections())
+        self.projections = list(projections or all_projections(signer))
         self.projector = Projector(app, database_url, pool_size=len(self.projections) + 2)
         self.workers = [
             Worker(self.projector, p, batch_size=batch_size, standby_poll=standby_poll)

@@ -22,6 +22,7 @@ from api.controllers.common import (
     wants_csv,
 )
 from api.errors import ProblemError
+from casework import checkpoints, integrity
 from casework.domain.permissions import Actor
 from casework.store import Envelope
 from projections import reports
@@ -236,6 +237,7 @@ class HistoryController(Controller):
         envelopes, positions = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
         if not envelopes:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
+        hashes = await anyio.to_thread.run_sync(lambda: _studio_chain(api.app, sid))
         items = [
             {
                 "position": positions.get(e.originator_version),
@@ -248,6 +250,7 @@ class HistoryController(Controller):
                 "correlation_id": e.meta.correlation_id,
                 "request_id": e.meta.request_id,
                 "data": msgspec.to_builtins(e.event),
+                "hash": hashes.get(e.originator_version),
             }
             for e in envelopes
         ]
@@ -293,6 +296,69 @@ class HistoryController(Controller):
                 "effective_on": last.meta.effective_on,
                 "studio": view,
             }
+        )
+
+
+def _studio_chain(app: Any, studio_id: Any) -> dict[int, str]:
+    """The studio chain's hash after each version, from the stored bytes."""
+    with app.store.datastore.get_connection() as conn:
+        rows = conn.execute(
+            f"SELECT notification_id, originator_version, topic, state FROM {app.store.events_table_name} "  # noqa: S608
+            "WHERE originator_id = %s ORDER BY originator_version",
+            (studio_id,),
+        ).fetchall()
+    hashes: dict[int, str] = {}
+    head = integrity.GENESIS
+    for r in rows:
+        head = integrity.link(
+            head,
+            integrity.leaf(
+                r["notification_id"], studio_id, r["originator_version"], r["topic"], bytes(r["state"])
+            ),
+        )
+        hashes[r["originator_version"]] = head.hex()
+    return hashes
+
+
+class IntegrityController(Controller):
+    path = "/api/v1"
+    tags = ["audit"]  # noqa: RUF012
+
+    @get("/integrity", operation_id="get_integrity")
+    async def integrity(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
+        """Recompute the hash chains from the event table and check every signed checkpoint."""
+        require(actor, "get_integrity")
+        api = api_state(request)
+        if api.signer is None:
+            raise ProblemError(
+                503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"}
+            )
+        key = api.signer.public_key
+        verdict = await anyio.to_thread.run_sync(lambda: checkpoints.verify(api.app, api.database_url, key))
+        return json_response({
+            "ok": verdict.ok, "events": verdict.events, "checkpoints": verdict.checkpoints,
+            "problem": verdict.problem, "position": verdict.position, "studio_id": verdict.studio_id,
+            "public_key": key,
+        })  # fmt: skip
+
+    @get("/studios/{studio_id:str}/history/bundle", operation_id="get_bundle")
+    async def bundle(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
+        """The studio's history as a self-contained bundle, verifiable offline (casework verify-bundle)."""
+        require(actor, "get_bundle")
+        api = api_state(request)
+        signer = api.signer
+        if signer is None:
+            raise ProblemError(
+                503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"}
+            )
+        sid = studio_uuid(studio_id)
+        made = await anyio.to_thread.run_sync(
+            lambda: checkpoints.make_bundle(api.app, api.database_url, sid, signer, dt.datetime.now(dt.UTC))
+        )
+        if made is None:
+            raise ProblemError(404, "not_found", "no such studio, or not one of yours")
+        return json_response(
+            made, headers={"Content-Disposition": f'attachment; filename="studio-{sid}.json"'}
         )
 
 

@@ -27,6 +27,7 @@ from casework.domain.events import Event
 from casework.domain.uniqueness import Claim
 
 CLAIMS_TABLE = "casework_claims"
+CHECKPOINTS_TABLE = "casework_checkpoints"
 CASE_NO_SEQUENCE = "casework_case_no_seq"
 
 
@@ -118,6 +119,13 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                 SQL("CREATE SEQUENCE IF NOT EXISTS {schema}.{seq}").format(
                     schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
                 ),
+                # Signed checkpoints of the global hash chain (casework.integrity): kept beside
+                # the events they vouch for, and never rebuilt.
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} ("
+                    "position bigint PRIMARY KEY, count bigint NOT NULL, head text NOT NULL, "
+                    "signed_at timestamptz NOT NULL, signature text NOT NULL, public_key text NOT NULL)"
+                ).format(schema=schema, checkpoints=Identifier(CHECKPOINTS_TABLE)),
             ]
         )
         self._claim_sql = SQL(

@@ -16,6 +16,7 @@ from api.app import create_app
 from api.auth import issue_token
 from api.state import ApiState
 from casework.application import Casework
+from casework.integrity import Signer
 from casework.settings import Settings
 from casework.vault import Vault
 
@@ -33,6 +34,7 @@ def api_state(database_url: str, tmp_path: Path) -> Iterator[ApiState]:
         vault=Vault.from_setting(None, tmp_path),
         jwt_secret=secrets.token_urlsafe(32),
         today=lambda: TODAY,
+        signer=Signer.from_seed(secrets.token_bytes(32)),
     )
     yield state
     app.close()

@@ -65,6 +65,8 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "get_studio": ("GET", "/api/v1/studios/{id}", None),
     "get_history": ("GET", "/api/v1/studios/{id}/history", None),
     "get_state": ("GET", "/api/v1/studios/{id}/state?version=1", None),
+    "get_bundle": ("GET", "/api/v1/studios/{id}/history/bundle", None),
+    "get_integrity": ("GET", "/api/v1/integrity", None),
     "list_audit": ("GET", "/api/v1/audit", None),
     "list_ledger_entries": ("GET", "/api/v1/ledger/entries", None),
     "get_ledger_balances": ("GET", "/api/v1/ledger/balances", None),

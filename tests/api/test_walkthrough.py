@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from api.state import ApiState
+from casework.integrity import Bundle, verify_bundle
 from tests import builders as b
 from tests.api import bodies
 from tests.api.conftest import Tokens
 
 
 async def test_a_studio_from_application_to_revocation(
-    client: AsyncTestClient[Litestar], tokens: Tokens
+    client: AsyncTestClient[Litestar], tokens: Tokens, api_state: ApiState
 ) -> None:
     applicant = tokens.headers("applicant")
     reviewer = tokens.headers("county_reviewer")
@@ -96,6 +99,17 @@ async def test_a_studio_from_application_to_revocation(
         "ApprenticeQualified", "Evaluated", "RectificationOrdered", "Revoked",
     ]  # fmt: skip
     assert b.resident_id(1) not in history.text, "the history shows ID numbers protected"
+    assert all(len(e["hash"]) == 64 for e in history.json()["items"])
+    bundle = await client.get(f"/api/v1/studios/{sid}/history/bundle", headers=tokens.headers("auditor"))
+    assert bundle.status_code == 200, bundle.text
+    verdict = verify_bundle(
+        msgspec.json.decode(bundle.content, type=Bundle),
+        api_state.signer.public_key if api_state.signer else None,
+    )
+    assert verdict.ok, verdict
+    assert verdict.events == 10
+    integrity = await client.get("/api/v1/integrity", headers=tokens.headers("auditor"))
+    assert integrity.json()["ok"] is True
     then = await client.get(f"/api/v1/studios/{sid}/state?version=4", headers=tokens.headers("auditor"))
     assert then.json()["studio"]["status"] == "awarded"
     audit = await client.get(f"/api/v1/audit?studio_id={sid}", headers=tokens.headers("auditor"))

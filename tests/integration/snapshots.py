@@ -11,6 +11,7 @@ ORDER = {
     "audit_trail": "position",
     "ledger_lines": "position, line",
     "ledger_studios": "studio_id",
+    "chain_links": "position",
 }
 
 

@@ -125,7 +125,10 @@ def test_a_standby_worker_takes_over_when_the_active_one_is_killed(
     context = Context(actor=b.applicant(), correlation_id="c", request_id="r")
     app.execute(b.submit(serial=1), context)
     first = Worker(database_url, tmp_path / "first.log", batch=100)
-    eventually(lambda: len(first.events("projection_active")) == 3, what="the first worker to be active")
+    eventually(
+        lambda: len(first.events("projection_active")) == len(all_projections()),
+        what="the first worker to be active",
+    )
     second = Worker(database_url, tmp_path / "second.log", batch=100)
     eventually(
         lambda: len(second.events("projection_worker_started")) == 1, what="the second worker to start"
@@ -135,7 +138,10 @@ def test_a_standby_worker_takes_over_when_the_active_one_is_killed(
     assert all(s.active_runner for s in statuses(projector).values())
     first.kill()
     app.execute(b.submit(serial=2, master_name="李四"), context)
-    eventually(lambda: len(second.events("projection_active")) == 3, what="the standby to take over")
+    eventually(
+        lambda: len(second.events("projection_active")) == len(all_projections()),
+        what="the standby to take over",
+    )
     eventually(lambda: all(s.lag == 0 for s in statuses(projector).values()), what="the standby to catch up")
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT count(*) FROM register_studios").fetchone() == (2,)

@@ -1,0 +1,39 @@
+"""The Ed25519 key that signs checkpoints: CASEWORK_SIGNING_KEY, or one made once in the data folder."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+from casework.integrity import Signer
+
+_KEY_FILE = "signing.key"
+
+
+def signer_from(configured: str | None, data_dir: Path) -> Signer:
+    """The configured key (base64 of the 32-byte seed), else the data folder's, made on first use."""
+    if configured:
+        return Signer.from_seed(_seed(configured))
+    path = data_dir / _KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return Signer.from_seed(_seed(path.read_text().strip()))
+        with os.fdopen(fd, "w") as f:
+            f.write(base64.b64encode(secrets.token_bytes(32)).decode())
+    return Signer.from_seed(_seed(path.read_text().strip()))
+
+
+def _seed(text: str) -> bytes:
+    try:
+        seed = base64.b64decode(text, validate=True)
+    except ValueError:
+        seed = b""
+    if len(seed) != 32:
+        msg = "CASEWORK_SIGNING_KEY must be the base64 of a 32-byte Ed25519 seed"
+        raise ValueError(msg)
+    return seed
