@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 
 from api.auth import issue_token, jwt_secret
-from benchmarks.loadgen import baseline, get_request, load, post_request
+from benchmarks.loadgen import Result, baseline, get_request, load, post_request
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.domain import commands as c
@@ -46,13 +46,84 @@ def free_port() -> int:
         return port
 
 
-def line(name: str, concurrency: int, http: object, direct: object) -> str:
-    h, d = http, direct  # Result objects
-    return (
-        f"{name:8} c={concurrency:<3} http {h.rate:8.0f}/s p50 {h.percentile(0.5):6.2f}ms p99 {h.percentile(0.99):6.2f}ms"  # type: ignore[attr-defined]
-        f" | direct {d.rate:8.0f}/s p50 {d.percentile(0.5):6.2f}ms p99 {d.percentile(0.99):6.2f}ms"  # type: ignore[attr-defined]
-        f" | ratio {h.rate / d.rate:.2f}"  # type: ignore[attr-defined]
-    )
+def figures(result: Result) -> str:
+    return f"{result.rate:8.0f}/s p50 {result.percentile(0.5):6.2f}ms p99 {result.percentile(0.99):6.2f}ms"
+
+
+def line(name: str, concurrency: int, http: Result, direct: Result) -> str:
+    ratio = http.rate / direct.rate
+    return f"{name:8} c={concurrency:<3} http {figures(http)} | direct {figures(direct)} | ratio {ratio:.2f}"
+
+
+async def ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the service did not become ready"
+        await asyncio.sleep(0.2)
+
+
+async def measure_get(port: int, token: str, pool: asyncpg.Pool, ids: list[uuid.UUID], total: int) -> float:
+    ratios = []
+    for concurrency in (1, 8, 32):
+        http = await load(
+            "127.0.0.1",
+            port,
+            lambda n: get_request(f"/api/v1/studios/{ids[n % len(ids)]}", token),
+            concurrency=concurrency,
+            total=total,
+        )
+        assert set(http.statuses) == {200}, http.statuses
+        direct = await baseline(
+            lambda n: pool.fetchrow(SELECT, ids[n % len(ids)]), concurrency=concurrency, total=total
+        )
+        print(line("get", concurrency, http, direct))
+        ratios.append(http.rate / direct.rate)
+    return min(ratios)
+
+
+INSPECTION = json.dumps({"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}).encode()
+
+
+async def measure_commands(
+    port: int, token: str, app: Casework, awarded: list[uuid.UUID], total: int
+) -> float:
+    actor = Actor(subject="bench", role="city_office")
+
+    def direct_command(n: int) -> object:
+        command = c.Inspect(
+            studio_id=awarded[n % len(awarded)],
+            inspector="市局",
+            findings="正常",
+            inspected_on=dt.date(2026, 11, 1),
+        )
+        return app.execute(
+            command, Context(actor=actor, correlation_id=str(uuid.uuid4()), request_id="bench")
+        )
+
+    async def direct_call(n: int) -> object:
+        return await anyio.to_thread.run_sync(direct_command, n)
+
+    ratios = []
+    for concurrency in (1, 8, 32):
+        http = await load(
+            "127.0.0.1",
+            port,
+            lambda n: post_request(
+                f"/api/v1/studios/{awarded[n % len(awarded)]}/inspections", token, INSPECTION
+            ),
+            concurrency=concurrency,
+            total=total,
+        )
+        direct = await baseline(direct_call, concurrency=concurrency, total=total)
+        ok = http.statuses.get(200, 0)
+        print(line("command", concurrency, http, direct) + f" (http ok {ok}/{http.requests})")
+        ratios.append(http.rate / direct.rate)
+    return min(ratios)
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -60,8 +131,13 @@ async def run(args: argparse.Namespace) -> None:
     server = EmbeddedPostgres(folder / "db", throwaway=True)
     app = Casework(server.url)
     try:
-        loaded = load_demo(app=app, vault=Vault.from_setting(None, folder), today=dt.date(2026, 11, 26),
-                           studios=args.studios, seed=1)  # fmt: skip
+        loaded = load_demo(
+            app=app,
+            vault=Vault.from_setting(None, folder),
+            today=dt.date(2026, 11, 26),
+            studios=args.studios,
+            seed=1,
+        )
         projector = Projector(app, server.url)
         for projection in all_projections():
             projector.ensure(projection)
@@ -69,62 +145,33 @@ async def run(args: argparse.Namespace) -> None:
         projector.close()
         pool = await asyncpg.create_pool(server.url, min_size=32, max_size=32)
         rows = await pool.fetch("SELECT id, status FROM register_studios ORDER BY id")
-        studio_ids = [r["id"] for r in rows]
+        ids = [r["id"] for r in rows]
         awarded = [r["id"] for r in rows if r["status"] == "awarded"]
         assert loaded.counts["awarded"] == len(awarded)
         port = free_port()
-        env = {**os.environ, "CASEWORK_DATABASE_URL": server.url, "CASEWORK_DATA_DIR": str(folder),
-               "CASEWORK_PORT": str(port), "CASEWORK_LOG_LEVEL": "warning"}  # fmt: skip
-        serve = subprocess.Popen([sys.executable, "-m", "casework.cli", "serve"], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        env = {
+            **os.environ,
+            "CASEWORK_DATABASE_URL": server.url,
+            "CASEWORK_DATA_DIR": str(folder),
+            "CASEWORK_PORT": str(port),
+            "CASEWORK_LOG_LEVEL": "warning",
+        }
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "casework.cli", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.2)
-            secret = jwt_secret(None, folder)
-            office = issue_token(secret, role="city_office", subject="bench")
+            await ready(port)
+            token = issue_token(jwt_secret(None, folder), role="city_office", subject="bench")
             print(
-                f"date: {dt.date.today()}  studios: {len(studio_ids)}  events: {app.recorder.max_notification_id()}"
+                f"date: {dt.date.today()}  studios: {len(ids)}  events: {app.recorder.max_notification_id()}"
             )
-            get_ratios = []
-            for concurrency in (1, 8, 32):
-                total = args.requests
-                http = await load("127.0.0.1", port, lambda n: get_request(
-                    f"/api/v1/studios/{studio_ids[n % len(studio_ids)]}", office), concurrency=concurrency, total=total)  # fmt: skip
-                assert set(http.statuses) == {200}, http.statuses
-                direct = await baseline(lambda n: pool.fetchrow(SELECT, studio_ids[n % len(studio_ids)]),
-                                        concurrency=concurrency, total=total)  # fmt: skip
-                print(line("get", concurrency, http, direct))
-                get_ratios.append(http.rate / direct.rate)
-            command_ratios = []
-            actor = Actor(subject="bench", role="city_office")
-            for concurrency in (1, 8, 32):
-                total = args.commands
-                body = json.dumps(
-                    {"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}
-                ).encode()
-                http = await load("127.0.0.1", port, lambda n: post_request(
-                    f"/api/v1/studios/{awarded[n % len(awarded)]}/inspections", office, body),
-                    concurrency=concurrency, total=total)  # fmt: skip
-                ok = http.statuses.get(200, 0)
-
-                async def direct_call(n: int) -> object:
-                    command = c.Inspect(studio_id=awarded[n % len(awarded)], inspector="市局", findings="正常",
-                                        inspected_on=dt.date(2026, 11, 1))  # fmt: skip
-                    context = Context(actor=actor, correlation_id=str(uuid.uuid4()), request_id="bench")
-                    return await anyio.to_thread.run_sync(lambda: app.execute(command, context))
-
-                direct = await baseline(direct_call, concurrency=concurrency, total=total)
-                print(line("command", concurrency, http, direct) + f" (http ok {ok}/{http.requests})")
-                command_ratios.append(http.rate / direct.rate)
-            print(f"get ratio: {min(get_ratios):.2f}")
-            print(f"command ratio: {min(command_ratios):.2f}")
+            get_ratio = await measure_get(port, token, pool, ids, args.requests)
+            command_ratio = await measure_commands(port, token, app, awarded, args.commands)
+            print(f"get ratio: {get_ratio:.2f}")
+            print(f"command ratio: {command_ratio:.2f}")
         finally:
             serve.terminate()
             serve.wait(30)
