@@ -30,9 +30,11 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 1000000
+	$(BIN)/python -m benchmarks.api --studios 1000 --requests 5000 --commands 600
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
+	$(BIN)/python -m benchmarks.api --studios 200 --requests 2000 --commands 300
 
 openapi: $(VENV)/.runtime
 	$(BIN)/casework openapi --output api/openapi.json
