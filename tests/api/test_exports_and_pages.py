@@ -75,3 +75,27 @@ async def test_exports_are_utf8_csv_with_a_bom(
     assert rows[0][0] == header
     assert len(rows) >= 2
     assert "鹿城区" in answer.content.decode("utf-8-sig")
+
+
+async def test_a_studio_as_it_stood_at_a_recorded_time(client: Client, tokens: Tokens) -> None:
+    studio = await studio_at(client, tokens, "awarded")
+    auditor = tokens.headers("auditor")
+    history = (await client.get(f"/api/v1/studios/{studio['id']}/history", headers=auditor)).json()["items"]
+    second = history[1]
+    then = await client.get(
+        f"/api/v1/studios/{studio['id']}/state", params={"as_of": second["recorded_at"]}, headers=auditor
+    )
+    assert then.status_code == 200, then.text
+    body = then.json()
+    assert (body["version"], body["studio"]["status"]) == (2, "county_approved")
+    assert body["effective_on"] == second["effective_on"]
+    before = await client.get(
+        f"/api/v1/studios/{studio['id']}/state", params={"as_of": "2000-01-01T00:00:00Z"}, headers=auditor
+    )
+    assert before.status_code == 404
+    both = await client.get(
+        f"/api/v1/studios/{studio['id']}/state",
+        params={"as_of": second["recorded_at"], "version": 1},
+        headers=auditor,
+    )
+    assert both.status_code == 422

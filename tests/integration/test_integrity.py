@@ -23,6 +23,7 @@ from casework.embedded import connection_params
 from casework.integrity import Bundle, Signer, Verdict, verify_bundle
 from casework.signing import signer_from
 from casework.vault import Vault
+from projections import chain as chain_module
 from projections.runner import Projector, all_projections
 from tests.conftest import _with_database
 
@@ -275,3 +276,40 @@ class TestBundle:
 
 def _fields(obj: object) -> dict[str, object]:
     return {f: getattr(obj, f) for f in obj.__struct_fields__}  # type: ignore[attr-defined]
+
+
+def test_checkpoints_follow_every_1000_events_or_10_minutes(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chain_module, "CHECKPOINT_EVERY_EVENTS", 40)  # the same rule, at a test's scale
+    clock = [1_800_000_000.0]
+    signer = signer_from(None, tmp_path)
+    projection = chain_module.Chain(signer, clock=lambda: clock[0])
+    vault = Vault.from_setting(None, tmp_path)
+
+    def signed() -> list[int]:
+        with psycopg.connect(database_url) as conn:
+            return [r[0] for r in conn.execute("SELECT position FROM casework_checkpoints ORDER BY position")]
+
+    with Casework(database_url) as app:
+        projector = Projector(app, database_url)
+        projector.ensure(projection)
+        load_demo(app=app, vault=vault, today=NOW.date(), studios=1, seed=1)  # one application: 1 event
+        projector.step(projection, 1000)
+        assert signed() == [1], "the first events are signed at once"
+        load_demo(app=app, vault=vault, today=NOW.date(), studios=1, seed=2)
+        projector.step(projection, 1000)
+        assert signed() == [1], "one event and no time passed: not yet"
+        clock[0] += 601  # ten minutes and a second later
+        projector.step(projection, 1000)
+        assert signed() == [1, 2]
+        projector.step(projection, 1000)
+        assert signed() == [1, 2], "nothing new to sign"
+        load_demo(app=app, vault=vault, today=NOW.date(), studios=30, seed=3)
+        head = projector.head()
+        assert head - 2 >= 40
+        projector.step(projection, 1000)
+        assert signed() == [1, 2, head], "40 events since the last checkpoint: signed without waiting"
+        projector.close()
+    with Casework(database_url) as app:
+        assert verify(app, database_url, signer.public_key).ok
