@@ -31,6 +31,8 @@ ROLES_BY_OPERATION: dict[str, frozenset[str]] = {
     "get_state": frozenset({"auditor", "city_office"}),
     "get_bundle": frozenset({"auditor"}),
     "get_integrity": frozenset({"auditor"}),
+    "reconcile_statement": frozenset({"finance"}),
+    "get_reconciliation": frozenset({"finance", "auditor"}),
     "list_audit": frozenset({"auditor", "city_office"}),
     "list_ledger_entries": frozenset({"finance", "auditor", "city_office"}),
     "get_ledger_balances": frozenset({"finance", "auditor", "city_office"}),

@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api import errors
 from api.controllers.common import provide_actor
+from api.controllers.finance import ReconciliationController
 from api.controllers.health import HealthController
 from api.controllers.records import (
     AuditController,
@@ -36,7 +37,9 @@ from projections.runner import ProjectionRunner
 
 MAX_BODY = 1024 * 1024  # 1 MiB
 # Bodies that are not JSON, by path (a treasury statement comes as CSV).
-OTHER_BODIES = {"/api/v1/reconciliations": ("text/csv", "application/vnd.openxmlformats")}
+OTHER_BODIES = {
+    "/api/v1/reconciliations": ("text/csv", "application/vnd.openxmlformats", "application/octet-stream")
+}
 
 
 async def _require_json(request: Request[Any, Any, Any]) -> None:
@@ -108,6 +111,7 @@ def create_app(state: ApiState) -> Litestar:
             LedgerController,
             ReportController,
             IntegrityController,
+            ReconciliationController,
             HealthController,
         ],
         dependencies={"actor": Provide(provide_actor)},

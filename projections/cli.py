@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import time
+from pathlib import Path
 
+import psycopg
 import structlog
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
@@ -12,8 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from casework.cli import until_signalled
+from casework.domain.errors import InvalidRequest
 from casework.runtime import running
 from casework.settings import Settings
+from projections import reconciliation
 from projections.runner import ProjectionRunner, Projector, all_projections
 
 log = structlog.get_logger("casework.projections")
@@ -78,6 +83,31 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        Console(stderr=True).print(f"cannot read {args.file}: {error}")
+        return 2
+    with running(settings) as runtime, psycopg.connect(runtime.database_url) as conn:
+        try:
+            report = reconciliation.store_reconciliation(
+                conn, data, filename=Path(args.file).name, created_by="cli",
+                now=runtime.app.clock(), as_of=args.as_of,
+            )  # fmt: skip
+        except InvalidRequest as refused:
+            Console(stderr=True).print(f"refused: {refused.detail}")
+            return 1
+    table = Table(title=f"reconciliation {report['id']} (as of {report['as_of'] or 'now'})")
+    for column in ("category", "rows", "statement", "ledger"):
+        table.add_column(column)
+    for category in reconciliation.CATEGORIES:
+        totals = report["summary"]["totals"][category]
+        table.add_row(category, str(report["summary"][category]), totals["statement"], totals["ledger"])
+    Console().print(table)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add project and rebuild to the ``casework`` command."""
     project = sub.add_parser("project", help="run the projections alone (a worker)")
@@ -87,3 +117,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rebuild.add_argument("name", nargs="?", default=None, help="register, audit or ledger (default: all)")
     rebuild.add_argument("--batch", type=int, default=2000, help="events per transaction")
     rebuild.set_defaults(run=_rebuild)
+    reconcile = sub.add_parser(
+        "reconcile", help="reconcile a treasury statement (CSV or XLSX) against the ledger"
+    )
+    reconcile.add_argument("file")
+    reconcile.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None, help="compare the ledger as of"
+    )
+    reconcile.set_defaults(run=_reconcile)

@@ -21,12 +21,14 @@ from api.controllers.common import (
     studio_uuid,
     wants_csv,
 )
+from api.controllers.finance import XLSX
 from api.errors import ProblemError
 from casework import checkpoints, integrity
 from casework.domain.permissions import Actor
 from casework.store import Envelope
 from projections import reports
 from projections.ledger import GROUPS, balances_sql
+from projections.reconciliation import xlsx
 from projections.register import COLUMNS, row
 
 AUDIT_COLUMNS = (
@@ -144,9 +146,18 @@ class LedgerController(Controller):
         limit: int = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
-        """Ledger lines: commitments, payments, reversals and releases, in double entry."""
+        """Ledger lines: commitments, payments, reversals and releases, in double entry (CSV or XLSX too)."""
         require(actor, "list_ledger_entries")
         api = api_state(request)
+        if XLSX in request.headers.get("accept", ""):
+            rows = _money_rows(await api.db.fetch("SELECT * FROM ledger_lines ORDER BY position, line"))
+            return Response(
+                content=xlsx(
+                    list(LEDGER_COLUMNS), [[r.get(c) for c in LEDGER_COLUMNS] for r in rows], "ledger"
+                ),
+                media_type=XLSX,
+                headers={"Content-Disposition": 'attachment; filename="ledger.xlsx"'},
+            )
         where, params = _filters(
             [
                 ("studio_id = ?", studio_uuid(studio_id) if studio_id else None),

@@ -67,6 +67,8 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "get_state": ("GET", "/api/v1/studios/{id}/state?version=1", None),
     "get_bundle": ("GET", "/api/v1/studios/{id}/history/bundle", None),
     "get_integrity": ("GET", "/api/v1/integrity", None),
+    "reconcile_statement": ("POST", "/api/v1/reconciliations", None),
+    "get_reconciliation": ("GET", f"/api/v1/reconciliations/{A}", None),
     "list_audit": ("GET", "/api/v1/audit", None),
     "list_ledger_entries": ("GET", "/api/v1/ledger/entries", None),
     "get_ledger_balances": ("GET", "/api/v1/ledger/balances", None),
@@ -88,11 +90,15 @@ async def test_every_endpoint_answers_each_role_as_the_contract_says(
     seen: dict[str, int] = {}
     for operation, (method, path, body) in ENDPOINTS.items():
         url = path.replace("{id}", studio["id"])
-        answer = await (
-            client.get(url, headers=headers)
-            if method == "GET"
-            else client.post(url, json=body, headers=headers)
-        )
+        if method == "GET":
+            answer = await client.get(url, headers=headers)
+        elif body is None:  # a treasury statement, not JSON
+            statement = b"voucher_no,payee_credit_code,amount,paid_on\n"
+            answer = await client.post(
+                url, content=statement, headers={**headers, "Content-Type": "text/csv"}
+            )
+        else:
+            answer = await client.post(url, json=body, headers=headers)
         seen[operation] = answer.status_code
     allowed = {op for op, roles in ROLES_BY_OPERATION.items() if role in roles}
     refused = {op for op, status in seen.items() if status == 403}

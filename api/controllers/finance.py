@@ -1,0 +1,79 @@
+"""Reconciliation of the treasury's statements (市财政局)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import anyio.to_thread
+import psycopg
+from litestar import Controller, Request, Response, get, post
+
+from api.access import require
+from api.controllers.common import api_state, csv_response, json_response, studio_uuid
+from api.errors import ProblemError
+from casework.domain.permissions import Actor
+from projections import reconciliation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export(report: dict[str, Any], request: Request[Any, Any, Any]) -> Response[bytes] | None:
+    """The report as CSV or XLSX when the client asks for one."""
+    accept = request.headers.get("accept", "")
+    columns, rows = reconciliation.rows_for_export(report["items"])
+    name = f"reconciliation-{report['id']}"
+    if XLSX in accept:
+        return Response(
+            content=reconciliation.xlsx(columns, rows, "reconciliation"),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    if "text/csv" in accept:
+        return csv_response([dict(zip(columns, r, strict=True)) for r in rows], columns, f"{name}.csv")
+    return None
+
+
+class ReconciliationController(Controller):
+    path = "/api/v1/reconciliations"
+    tags = ["finance"]  # noqa: RUF012
+
+    @post("/", operation_id="reconcile_statement", status_code=201)
+    async def reconcile(
+        self, request: Request[Any, Any, Any], actor: Actor, as_of: dt.date | None = None
+    ) -> Response[bytes]:
+        """Reconcile a treasury statement (CSV, UTF-8 or GBK, or XLSX) against the ledger."""
+        require(actor, "reconcile_statement")
+        api = api_state(request)
+        data = await request.body()
+        filename = request.headers.get("x-filename", "statement")
+
+        def run() -> dict[str, Any]:
+            with psycopg.connect(api.database_url) as conn:
+                return reconciliation.store_reconciliation(
+                    conn,
+                    data,
+                    filename=filename,
+                    created_by=actor.subject,
+                    now=dt.datetime.now(dt.UTC),
+                    as_of=as_of,
+                )
+
+        report = await anyio.to_thread.run_sync(run)
+        return json_response(report, 201, {"Location": f"/api/v1/reconciliations/{report['id']}"})
+
+    @get("/{report_id:str}", operation_id="get_reconciliation")
+    async def report(self, request: Request[Any, Any, Any], actor: Actor, report_id: str) -> Response[bytes]:
+        """A stored reconciliation report (never changed); CSV or XLSX on request."""
+        require(actor, "get_reconciliation")
+        api = api_state(request)
+        wanted = studio_uuid(report_id)
+
+        def load() -> dict[str, Any] | None:
+            with psycopg.connect(api.database_url) as conn:
+                return reconciliation.load_reconciliation(conn, wanted)
+
+        found = await anyio.to_thread.run_sync(load)
+        if found is None:
+            raise ProblemError(404, "not_found", "no such reconciliation report")
+        return export(found, request) or json_response(found)
