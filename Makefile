@@ -31,10 +31,12 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 1000000
 	$(BIN)/python -m benchmarks.api --studios 1000 --requests 5000 --commands 600
+	$(BIN)/python -m benchmarks.reconcile --rows 100000
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
 	$(BIN)/python -m benchmarks.api --studios 200 --requests 2000 --commands 300
+	$(BIN)/python -m benchmarks.reconcile --rows 20000
 
 openapi: $(VENV)/.runtime
 	$(BIN)/casework openapi --output api/openapi.json
