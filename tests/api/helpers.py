@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Litestar
@@ -9,6 +10,16 @@ from litestar.testing import AsyncTestClient
 
 from tests.api import bodies
 from tests.api.conftest import Tokens
+
+
+async def settled(client: AsyncTestClient[Litestar]) -> None:
+    """Wait until every projection has applied every event (so any client reads the state)."""
+    for _ in range(500):
+        ready = (await client.get("/health/ready")).json()
+        if all(p["lag"] == 0 for p in ready.get("projections", [])):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the projections did not catch up")
 
 
 async def studio_at(
@@ -39,4 +50,5 @@ async def studio_at(
         studio = answer.json()
         if name == stage:
             break
+    await settled(client)
     return studio

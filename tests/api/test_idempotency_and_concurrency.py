@@ -11,12 +11,13 @@ from api.app import create_app
 from api.state import ApiState
 from tests.api import bodies
 from tests.api.conftest import Tokens
-from tests.api.helpers import studio_at
+from tests.api.helpers import settled, studio_at
 
 Client = AsyncTestClient[Litestar]
 
 
 async def events(client: Client, tokens: Tokens) -> int:
+    await settled(client)
     return len(
         (await client.get("/api/v1/audit?limit=500", headers=tokens.headers("auditor"))).json()["items"]
     )

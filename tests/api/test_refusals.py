@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from api.auth import issue_token
 from tests.api import bodies
 from tests.api.conftest import Tokens
-from tests.api.helpers import studio_at
+from tests.api.helpers import settled, studio_at
 
 Client = AsyncTestClient[Litestar]
 DELETE = object()
@@ -46,6 +46,7 @@ def assert_problem(answer: Any, status: int, code: str) -> dict[str, Any]:
 
 
 async def event_count(client: Client, tokens: Tokens) -> int:
+    await settled(client)
     answer = await client.get("/api/v1/audit?limit=500", headers=tokens.headers("auditor"))
     return len(answer.json()["items"])
 

@@ -13,6 +13,7 @@ from casework.integrity import Bundle, verify_bundle
 from tests import builders as b
 from tests.api import bodies
 from tests.api.conftest import Tokens
+from tests.api.helpers import settled
 
 
 async def test_a_studio_from_application_to_revocation(
@@ -93,6 +94,7 @@ async def test_a_studio_from_application_to_revocation(
     assert revoked["status"] == "revoked"
     assert revoked["version"] == 10
 
+    await settled(client)  # what follows is read by other clients: let the projections catch up
     history = await client.get(f"/api/v1/studios/{sid}/history", headers=tokens.headers("auditor"))
     assert [e["type"] for e in history.json()["items"]] == [
         "Submitted", "CountyApproved", "Assessed", "Awarded", "SubsidyPaid", "ApprenticeEnrolled",
