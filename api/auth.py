@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import secrets
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ import jwt
 
 from casework.domain import rules
 from casework.domain.permissions import Actor
+from casework.keyfiles import read_or_create
 
 ALGORITHM = "HS256"
 _SECRET_FILE = "jwt.secret"  # noqa: S105 - a file name, not a secret
@@ -27,16 +27,7 @@ def jwt_secret(configured: str | None, data_dir: Path) -> str:
     """CASEWORK_JWT_SECRET, else the data folder's secret, made once (so token and serve agree)."""
     if configured:
         return configured
-    path = data_dir / _SECRET_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return read_or_create(data_dir / _SECRET_FILE, lambda: secrets.token_urlsafe(48))
 
 
 def issue_token(

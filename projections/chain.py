@@ -10,6 +10,7 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from casework.checkpoints import record_checkpoint
 from casework.integrity import GENESIS, Signer, leaf, link
 from casework.store import CHECKPOINTS_TABLE
 from projections.base import Item, Projection, table
@@ -78,15 +79,4 @@ class Chain(Projection):
         checkpoint = self.signer.sign(
             head["position"], head["n"], bytes(head["global_hash"]), dt.datetime.fromtimestamp(now, dt.UTC)
         )
-        curs.execute(
-            f"INSERT INTO {CHECKPOINTS_TABLE} (position, count, head, signed_at, signature, public_key) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (position) DO NOTHING",
-            (
-                checkpoint.position,
-                checkpoint.count,
-                checkpoint.head,
-                checkpoint.signed_at,
-                checkpoint.signature,
-                checkpoint.public_key,
-            ),
-        )
+        record_checkpoint(curs, checkpoint)

@@ -19,6 +19,7 @@ import pytest
 from casework.application import Casework
 from casework.embedded import EmbeddedPostgres, connection_params
 from casework.vault import Vault
+from projections.runner import Projector, all_projections
 
 _INTEGRATION_DIRS = ("application", "integration", "api")
 
@@ -72,6 +73,16 @@ def app(database_url: str) -> Iterator[Casework]:
         yield application
     finally:
         application.close()
+
+
+@pytest.fixture
+def projector(app: Casework, database_url: str) -> Iterator[Projector]:
+    """The read side's runner machinery, driven by hand (no background threads)."""
+    projector = Projector(app, database_url)
+    for projection in all_projections():
+        projector.ensure(projection)
+    yield projector
+    projector.close()
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ def checkpoints(conn: psycopg.Connection[Any]) -> list[Checkpoint]:
     ]
 
 
-def record_checkpoint(conn: psycopg.Connection[Any], checkpoint: Checkpoint) -> None:
+def record_checkpoint(conn: psycopg.Connection[Any] | psycopg.Cursor[Any], checkpoint: Checkpoint) -> None:
+    """Keep a signed checkpoint (on a connection, or a cursor inside a projection's batch)."""
     conn.execute(
         SQL(
             "INSERT INTO {t} (position, count, head, signed_at, signature, public_key) "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from pathlib import Path
 
 from casework.integrity import Signer
+from casework.keyfiles import read_or_create
 
 _KEY_FILE = "signing.key"
 
@@ -16,16 +16,8 @@ def signer_from(configured: str | None, data_dir: Path) -> Signer:
     """The configured key (base64 of the 32-byte seed), else the data folder's, made on first use."""
     if configured:
         return Signer.from_seed(_seed(configured))
-    path = data_dir / _KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return Signer.from_seed(_seed(path.read_text().strip()))
-        with os.fdopen(fd, "w") as f:
-            f.write(base64.b64encode(secrets.token_bytes(32)).decode())
-    return Signer.from_seed(_seed(path.read_text().strip()))
+    text = read_or_create(data_dir / _KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return Signer.from_seed(_seed(text))
 
 
 def _seed(text: str) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from casework.domain.ids import check_resident_id, mask_resident_id
 from casework.domain.values import ProtectedId
+from casework.keyfiles import read_or_create
 
 _KEY_FILE = "id.key"
 _AAD = b"casework resident id"
@@ -38,13 +38,7 @@ class Vault:
         """The configured key (hex or base64), else the data folder's, made on first use."""
         if configured:
             return cls(_decode_key(configured))
-        path = data_dir / _KEY_FILE
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        return cls(_decode_key(path.read_text().strip()))
+        return cls(_decode_key(read_or_create(data_dir / _KEY_FILE, lambda: secrets.token_hex(32))))
 
     def token(self, number: str) -> str:
         return hmac.new(self._token_key, number.encode(), hashlib.sha256).hexdigest()

@@ -9,11 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from casework.application import Casework, Context
 from casework.demo import load_demo
@@ -73,15 +72,6 @@ def eventually(check: Callable[[], bool], timeout: float = 30.0, what: str = "")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
-
-
-@pytest.fixture
-def projector(app: Casework, database_url: str) -> Iterator[Projector]:
-    projector = Projector(app, database_url)
-    for projection in all_projections():
-        projector.ensure(projection)
-    yield projector
-    projector.close()
 
 
 def statuses(projector: Projector) -> dict[str, ProjectionStatus]:

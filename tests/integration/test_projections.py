@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from casework.application import Casework, Context
@@ -24,15 +22,6 @@ from tests import builders as b
 
 def ctx(actor: Actor) -> Context:
     return Context(actor=actor, correlation_id="corr", request_id="req")
-
-
-@pytest.fixture
-def projector(app: Casework, database_url: str) -> Iterator[Projector]:
-    projector = Projector(app, database_url)
-    for projection in all_projections():
-        projector.ensure(projection)
-    yield projector
-    projector.close()
 
 
 def catch_up(projector: Projector) -> None:

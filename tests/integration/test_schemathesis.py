@@ -2,54 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from tests.serving import start_serving
+
 ROLES = ("city_office", "finance", "auditor")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("schemathesis")
-    port = free_port()
-    env = {
-        **os.environ,
-        "CASEWORK_DATA_DIR": str(folder / ".casework"),
-        "CASEWORK_PORT": str(port),
-        "CASEWORK_LOG_LEVEL": "warning",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "casework.cli", "serve"],
-        env=env,
-        stdout=(folder / "serve.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    server, base, env = start_serving(folder)
     tokens = {}
     for role in ROLES:
         made = subprocess.run(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,15 +28,6 @@ ACTORS = {
     "finance": Actor(subject="f", role="finance"),
 }
 _masters = itertools.count(2000)
-
-
-@pytest.fixture
-def projector(app: Casework, database_url: str) -> Iterator[Projector]:
-    projector = Projector(app, database_url)
-    for projection in all_projections():
-        projector.ensure(projection)
-    yield projector
-    projector.close()
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
