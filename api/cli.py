@@ -8,15 +8,19 @@ import json
 import signal
 import sys
 
+import psycopg
 import structlog
 import uvicorn
 
 from api.app import create_app
 from api.auth import issue_token, jwt_secret
+from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.state import ApiState
 from casework.runtime import running
 from casework.settings import Settings
 from casework.signing import signer_from
+from projections import reconciliation
+from projections.runner import Projector, all_projections
 
 log = structlog.get_logger("casework.api")
 
@@ -94,6 +98,22 @@ def _openapi(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare(settings: Settings, args: argparse.Namespace) -> int:
+    """Create every table (event store, read side, reports, idempotency keys), then exit."""
+    with running(settings) as runtime:
+        projector = Projector(runtime.app, runtime.database_url)
+        try:
+            for projection in all_projections():
+                projector.ensure(projection)
+        finally:
+            projector.close()
+        with psycopg.connect(runtime.database_url, autocommit=True) as conn:
+            reconciliation.ensure_tables(conn)
+            conn.execute(CREATE_IDEMPOTENCY)
+    log.info("prepared", projections=[p.name for p in all_projections()])
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add serve, token and openapi to the ``casework`` command."""
     serve = sub.add_parser(
@@ -114,3 +134,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="-")
     openapi.set_defaults(run=_openapi)
+    prepare = sub.add_parser("prepare", help="create every table, then exit (a deployment's migration step)")
+    prepare.set_defaults(run=_prepare)

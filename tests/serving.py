@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+Serving = tuple[subprocess.Popen[bytes], str, dict[str, str]]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -20,21 +22,26 @@ def free_port() -> int:
 
 
 def start_serving(
-    folder: Path, cwd: Path | None = None
-) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
-    """Start the service on its own data folder; returns the process, its base URL and env."""
+    folder: Path,
+    cwd: Path | None = None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    log: str = "serve.log",
+) -> Serving:
+    """Start the service (its data in ``folder``); returns the process, its base URL and its env."""
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
         "CASEWORK_DATA_DIR": str(folder / ".casework"),
         "CASEWORK_PORT": str(port),
         "CASEWORK_LOG_LEVEL": "warning",
+        **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "casework.cli", "serve"],
+        [sys.executable, "-m", "casework.cli", "serve", *args],
         cwd=cwd,
-        env=env,
-        stdout=(folder / "serve.log").open("w"),
+        env=environment,
+        stdout=(folder / log).open("w"),
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -42,9 +49,9 @@ def start_serving(
     while True:
         try:
             if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                return process, base, env
+                return process, base, environment
         except httpx.HTTPError:
             pass
         assert time.monotonic() < deadline, "the service did not become ready"
-        assert process.poll() is None, (folder / "serve.log").read_text()
+        assert process.poll() is None, (folder / log).read_text()
         time.sleep(0.2)

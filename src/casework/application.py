@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-import psycopg.errors
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
@@ -22,7 +21,7 @@ from casework.domain.permissions import Actor, authorize
 from casework.domain.state import Studio, evolve
 from casework.domain.uniqueness import claims_of
 from casework.embedded import connection_params
-from casework.store import CaseworkRecorder, Envelope, Metadata, MsgspecMapper, NullTranscoder
+from casework.store import CaseworkRecorder, ClaimTaken, Envelope, Metadata, MsgspecMapper, NullTranscoder
 
 log = structlog.get_logger("casework.application")
 
@@ -80,17 +79,6 @@ _CLAIM_CONFLICTS = {
     ),
     "voucher": ("duplicate_voucher", "the voucher number is already used, on some studio"),
 }
-
-
-def _claim_conflict(error: IntegrityError) -> StateConflict | None:
-    """The cross-studio rule a unique violation broke, or None for a version clash."""
-    cause = error.__cause__
-    if isinstance(cause, psycopg.errors.UniqueViolation):
-        detail = cause.diag.message_detail or ""
-        for kind, (code, message) in _CLAIM_CONFLICTS.items():
-            if f"=({kind}," in detail:
-                return StateConflict(code, message)
-    return None
 
 
 class Casework(Application[UUID]):
@@ -179,10 +167,11 @@ class Casework(Application[UUID]):
             claims = claims_of(command.studio_id, state, events)
             try:
                 recordings = self.save(*envelopes, claims=claims)
-            except IntegrityError as error:
-                conflict = _claim_conflict(error)
-                if conflict is not None:
-                    raise conflict from None
+            except ClaimTaken as taken:
+                code, message = _CLAIM_CONFLICTS[taken.kind]
+                raise StateConflict(code, message) from None
+            except IntegrityError:
+                # Only the (studio, version) key can clash now: a concurrent writer won.
                 log.info("edit_conflict", studio_id=str(command.studio_id), attempt=attempt)
                 continue
             for event in events:

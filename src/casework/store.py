@@ -103,6 +103,15 @@ class MsgspecMapper(Mapper[UUID]):
         )
 
 
+class ClaimTaken(Exception):
+    """A cross-studio claim (a master, a voucher) is held by another studio; nothing was stored."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"the {kind} claim is taken")
+        self.kind = kind
+        self.key = key
+
+
 class CaseworkRecorder(PostgresApplicationRecorder):
     """The library's recorder, plus the claims table written in the same transaction."""
 
@@ -128,8 +137,11 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                 ).format(schema=schema, checkpoints=Identifier(CHECKPOINTS_TABLE)),
             ]
         )
+        # ON CONFLICT DO NOTHING RETURNING: a taken key is told apart from every other failure
+        # by an empty result, not by an error whose timing inside a pipeline can vary.
         self._claim_sql = SQL(
-            "INSERT INTO {schema}.{claims} (kind, key, studio_id) VALUES (%s, %s, %s)"
+            "INSERT INTO {schema}.{claims} (kind, key, studio_id) VALUES (%s, %s, %s) "
+            "ON CONFLICT (kind, key) DO NOTHING RETURNING key"
         ).format(schema=schema, claims=Identifier(CLAIMS_TABLE))
         self._release_sql = SQL(
             "DELETE FROM {schema}.{claims} WHERE kind = %s AND key = %s AND studio_id = %s"
@@ -147,8 +159,13 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         **kwargs: Any,
     ) -> None:
         for claim in claims:
-            statement = self._release_sql if claim.release else self._claim_sql
-            curs.execute(statement, (claim.kind, claim.key, claim.studio_id), prepare=True)
+            if claim.release:
+                curs.execute(self._release_sql, (claim.kind, claim.key, claim.studio_id), prepare=True)
+                continue
+            curs.execute(self._claim_sql, (claim.kind, claim.key, claim.studio_id), prepare=True)
+            if curs.fetchone() is None:
+                # Another studio holds it (a concurrent holder's insert is waited for first).
+                raise ClaimTaken(claim.kind, claim.key)
         super()._insert_events(curs, stored_events, **kwargs)
 
     def next_case_number(self) -> int:
