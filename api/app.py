@@ -33,6 +33,7 @@ from api.middleware import RequestContext
 from api.state import ApiState
 from casework.application import StaleVersion
 from casework.domain.errors import NotPermitted, RuleViolation, StudioNotFound
+from casework.store import SCHEMA_LOCK
 from projections.runner import ProjectionRunner
 
 MAX_BODY = 1024 * 1024  # 1 MiB
@@ -83,19 +84,23 @@ def _configure_lifespan(state: ApiState) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         state.pool = await create_pool(state.database_url)
-        await state.pool.execute(CREATE_IDEMPOTENCY)
+        async with state.pool.acquire() as conn, conn.transaction():
+            await conn.execute(SCHEMA_LOCK)
+            await conn.execute(CREATE_IDEMPOTENCY)
+        # This app's own runner: another app over the same state (a test's second replica)
+        # must not be the one that stops it.
+        runner: ProjectionRunner | None = None
         if state.run_projections:
             runner = ProjectionRunner(
-                state.app, state.database_url, batch_size=state.settings.projection_batch
+                state.app, state.database_url, signer=state.signer, batch_size=state.settings.projection_batch
             )
             await anyio.to_thread.run_sync(runner.start)
             state.runner = runner
         try:
             yield
         finally:
-            if state.runner is not None:
-                await anyio.to_thread.run_sync(state.runner.stop)
-                state.runner = None
+            if runner is not None:
+                await anyio.to_thread.run_sync(runner.stop)
             await state.pool.close()
 
     return lifespan

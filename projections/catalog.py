@@ -5,6 +5,7 @@ from __future__ import annotations
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from casework.store import SCHEMA_LOCK
 from projections.base import Projection, table
 
 CATALOG = "casework_projections"
@@ -25,9 +26,9 @@ def tracking_name(projection: Projection, generation: int) -> str:
 
 def ensure(curs: Cursor[DictRow], projection: Projection) -> int:
     """The active generation, creating the first one (tables and views) if need be."""
+    # Two processes starting at once must not both create the catalog or generation 1.
+    curs.execute(SCHEMA_LOCK)
     curs.execute(CREATE_CATALOG)
-    # Two processes starting at once must not both create generation 1.
-    curs.execute("SELECT pg_advisory_xact_lock(hashtext('casework:projection-catalog'))")
     curs.execute(f"SELECT generation FROM {CATALOG} WHERE name = %s", (projection.name,))  # noqa: S608
     found = curs.fetchone()
     if found is not None:

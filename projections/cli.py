@@ -18,6 +18,7 @@ from casework.cli import until_signalled
 from casework.domain.errors import InvalidRequest
 from casework.runtime import running
 from casework.settings import Settings
+from casework.signing import signer_from
 from projections import reconciliation
 from projections.runner import ProjectionRunner, Projector, all_projections
 
@@ -26,15 +27,24 @@ log = structlog.get_logger("casework.projections")
 
 def _project(settings: Settings, args: argparse.Namespace) -> int:
     stop = until_signalled()
+    # The worker signs checkpoints of the hash chain as it goes (casework.integrity).
+    signer = signer_from(settings.signing_key, settings.data_dir)
     with (
         running(settings) as runtime,
-        ProjectionRunner(runtime.app, runtime.database_url, batch_size=settings.projection_batch) as runner,
+        ProjectionRunner(
+            runtime.app, runtime.database_url, signer=signer, batch_size=settings.projection_batch
+        ) as runner,
     ):
         log.info("projection_worker_started", projections=[p.name for p in runner.projections])
         while not stop.wait(args.report_every):
             for status in runner.status():
-                log.info("projection_status", projection=status.name, position=status.position,
-                         lag=status.lag, active_runner=status.active_runner)  # fmt: skip
+                log.info(
+                    "projection_status",
+                    projection=status.name,
+                    position=status.position,
+                    lag=status.lag,
+                    active_runner=status.active_runner,
+                )
     log.info("projection_worker_stopped")
     return 0
 

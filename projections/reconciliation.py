@@ -23,6 +23,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from casework.domain.errors import FieldError, InvalidRequest
+from casework.store import SCHEMA_LOCK
 
 COLUMNS = ("voucher_no", "payee_credit_code", "amount", "paid_on")
 CATEGORIES = (
@@ -263,7 +264,13 @@ def xlsx(columns: list[str], rows: list[list[Any]], title: str) -> bytes:
 
 
 def ensure_tables(conn: Any) -> None:
-    conn.execute(sql())
+    """Create the reports' table and its guard once (under the schema lock), else nothing."""
+    found = conn.execute("SELECT to_regclass('casework_reconciliations')").fetchone()
+    if found and found[0] is not None:
+        return
+    with conn.transaction():
+        conn.execute(SCHEMA_LOCK)
+        conn.execute(sql())
 
 
 def store_reconciliation(

@@ -19,7 +19,7 @@ from uuid import UUID
 import psycopg
 import structlog
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, TupleRow, tuple_row
 from psycopg.sql import SQL, Identifier
@@ -27,6 +27,7 @@ from psycopg.sql import SQL, Identifier
 from casework.application import Casework
 from casework.embedded import connection_params
 from casework.integrity import Signer
+from casework.store import CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
 from projections.base import Item, Projection, decode
@@ -83,7 +84,7 @@ class Projector:
             max_overflow=pool_size,
             pre_ping=True,
         )
-        self.tracking = PostgresTrackingRecorder(self.datastore, tracking_table_name=catalog.TRACKING)
+        self.tracking = CaseworkTrackingRecorder(self.datastore, tracking_table_name=catalog.TRACKING)
         self.tracking.create_table()
         self.events_table = app.store.events_table_name
         self.channel = app.store.channel_name

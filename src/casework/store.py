@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -25,6 +25,10 @@ from psycopg.sql import SQL, Identifier
 
 from casework.domain.events import Event
 from casework.domain.uniqueness import Claim
+
+# CREATE ... IF NOT EXISTS is not safe against a concurrent twin: every process that creates
+# tables (API replicas, workers, prepare) does it under this one transaction-level lock.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('casework:schema'))"
 
 CLAIMS_TABLE = "casework_claims"
 CHECKPOINTS_TABLE = "casework_checkpoints"
@@ -150,6 +154,10 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
         )
 
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(SCHEMA_LOCK)
+        super()._create_table(curs)
+
     def _insert_events(
         self,
         curs: Cursor[DictRow],
@@ -175,3 +183,11 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
             assert row is not None
             return int(row["n"])
+
+
+class CaseworkTrackingRecorder(PostgresTrackingRecorder):
+    """The library's tracking recorder, creating its table under the schema lock."""
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(SCHEMA_LOCK)
+        super()._create_table(curs)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from tests.serving import start_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +19,7 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     block = re.search(r"<!-- walkthrough -->\n```sh\n(.*?)```\n<!-- /walkthrough -->", readme, re.DOTALL)
     assert block is not None
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
-    server, _, env = start_serving(tmp_path, cwd=tmp_path)
+    server, base, env = start_serving(tmp_path, cwd=tmp_path)
     try:
         script = "set -euo pipefail\n" + block.group(1)
         run = subprocess.run(
@@ -43,6 +45,19 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
             "position,studio_id",
         ):
             assert expected in out, f"{expected!r} not in:\n{out}"
+        # The service's own runner signed the chain as the events came in.
+        auditor = subprocess.run(
+            [sys.executable, "-m", "casework.cli", "token", "--role", "auditor", "--subject", "check"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        integrity = httpx.get(
+            f"{base}/api/v1/integrity", headers={"Authorization": f"Bearer {auditor}"}, timeout=30
+        )
+        assert integrity.json()["ok"] is True
+        assert integrity.json()["checkpoints"] >= 1
     finally:
         server.terminate()
         server.wait(30)
