@@ -367,3 +367,24 @@ class ApprenticeAnswer(StudioView, kw_only=True):
 class Page(Struct):
     items: list[Any]
     next_cursor: str | None
+
+
+class StudioPage(Struct):
+    items: list[StudioView]
+    next_cursor: str | None
+
+
+class ProblemField(Struct):
+    field: str
+    message: str
+
+
+class Problem(Struct):
+    """RFC 9457 problem details, with the stable ``code`` of API.md."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ProblemField] | None = None

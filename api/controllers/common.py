@@ -14,6 +14,7 @@ from uuid import UUID
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response
+from litestar.openapi.datastructures import ResponseSpec
 from msgspec.structs import asdict
 
 from api.access import require
@@ -22,7 +23,7 @@ from api.database import wait_for_position
 from api.errors import ProblemError, problem_for
 from api.idempotency import answer_once
 from api.metrics import METRICS
-from api.schemas import StudioView, studio_view
+from api.schemas import Problem, StudioView, studio_view
 from api.state import ApiState
 from casework.application import Context, Outcome
 from casework.domain.commands import StudioCommand
@@ -30,6 +31,36 @@ from casework.domain.permissions import Actor
 from projections.register import COLUMNS, row
 
 MAX_LIMIT = 500
+_PROBLEMS = {
+    400: "malformed body",
+    401: "no or bad token",
+    403: "role not allowed",
+    404: "unknown, or outside the caller's county",
+    409: "refused by the studio's state (code says which rule)",
+    412: "If-Match names another version",
+    413: "body too large",
+    415: "not JSON",
+    422: "invalid request (code and errors name the rule and field)",
+    503: "database unavailable; retry after Retry-After",
+}
+
+
+def documented(status: int, model: type[Any], *, command: bool = True) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses of a handler: its answer, and the problems it may return."""
+    codes = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503) if command else (401, 403, 404, 422, 503)
+    responses = {
+        status: ResponseSpec(data_container=model, description="the answer", generate_examples=False)
+    }
+    for code in codes:
+        responses[code] = ResponseSpec(
+            data_container=Problem,
+            description=_PROBLEMS[code],
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+    return responses
+
+
 POSITION_HEADER = "Casework-Position"
 
 

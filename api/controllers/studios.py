@@ -15,6 +15,7 @@ from api.controllers.common import (
     api_state,
     csv_response,
     decode_cursor,
+    documented,
     encode_cursor,
     flat,
     json_response,
@@ -38,7 +39,7 @@ class StudioController(Controller):
 
     # --- commands ------------------------------------------------------------------
 
-    @post("/", operation_id="submit_application", status_code=201)
+    @post("/", operation_id="submit_application", status_code=201, responses=documented(201, s.StudioView))
     async def submit(
         self, request: Request[Any, Any, Any], actor: Actor, data: s.SubmissionIn
     ) -> Response[bytes]:
@@ -57,7 +58,12 @@ class StudioController(Controller):
 
         return await run_command(request, actor, "submit_application", command, created=True)
 
-    @post("/{studio_id:str}/amendment", operation_id="amend_application", status_code=200)
+    @post(
+        "/{studio_id:str}/amendment",
+        operation_id="amend_application",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def amend(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.AmendmentIn
     ) -> Response[bytes]:
@@ -70,7 +76,12 @@ class StudioController(Controller):
             lambda api: build.amendment(api.vault, data, sid, api.today()),
         )
 
-    @post("/{studio_id:str}/withdrawal", operation_id="withdraw_application", status_code=200)
+    @post(
+        "/{studio_id:str}/withdrawal",
+        operation_id="withdraw_application",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def withdraw(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.WithdrawalIn
     ) -> Response[bytes]:
@@ -83,7 +94,12 @@ class StudioController(Controller):
             lambda api: c.Withdraw(studio_id=sid, reason=data.reason, withdrawn_on=api.today()),
         )
 
-    @post("/{studio_id:str}/county-review", operation_id="review_at_county", status_code=200)
+    @post(
+        "/{studio_id:str}/county-review",
+        operation_id="review_at_county",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def county_review(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.CountyReviewIn
     ) -> Response[bytes]:
@@ -93,7 +109,12 @@ class StudioController(Controller):
             request, actor, "review_at_county", lambda api: build.county_review(data, actor, sid, api.today())
         )
 
-    @post("/{studio_id:str}/assessment", operation_id="record_assessment", status_code=200)
+    @post(
+        "/{studio_id:str}/assessment",
+        operation_id="record_assessment",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def assessment(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.AssessmentIn
     ) -> Response[bytes]:
@@ -113,7 +134,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/award", operation_id="award_studio", status_code=200)
+    @post(
+        "/{studio_id:str}/award",
+        operation_id="award_studio",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def award(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.AwardIn
     ) -> Response[bytes]:
@@ -131,7 +157,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/subsidy-payments", operation_id="record_subsidy_payment", status_code=200)
+    @post(
+        "/{studio_id:str}/subsidy-payments",
+        operation_id="record_subsidy_payment",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def pay(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.PaymentIn
     ) -> Response[bytes]:
@@ -141,7 +172,12 @@ class StudioController(Controller):
             request, actor, "record_subsidy_payment", lambda api: build.payment(data, sid)
         )
 
-    @post("/{studio_id:str}/subsidy-reversals", operation_id="reverse_subsidy_payment", status_code=200)
+    @post(
+        "/{studio_id:str}/subsidy-reversals",
+        operation_id="reverse_subsidy_payment",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def reverse(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.ReversalIn
     ) -> Response[bytes]:
@@ -159,7 +195,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/apprentices", operation_id="enrol_apprentice", status_code=201)
+    @post(
+        "/{studio_id:str}/apprentices",
+        operation_id="enrol_apprentice",
+        status_code=201,
+        responses=documented(201, s.ApprenticeAnswer),
+    )
     async def enrol(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.ApprenticeIn
     ) -> Response[bytes]:
@@ -181,6 +222,7 @@ class StudioController(Controller):
         "/{studio_id:str}/apprentices/{apprentice_id:uuid}/qualification",
         operation_id="record_qualification",
         status_code=200,
+        responses=documented(200, s.StudioView),
     )
     async def qualification(
         self,
@@ -205,7 +247,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/inspections", operation_id="record_inspection", status_code=200)
+    @post(
+        "/{studio_id:str}/inspections",
+        operation_id="record_inspection",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def inspect(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.InspectionIn
     ) -> Response[bytes]:
@@ -223,7 +270,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/evaluations", operation_id="record_evaluation", status_code=201)
+    @post(
+        "/{studio_id:str}/evaluations",
+        operation_id="record_evaluation",
+        status_code=201,
+        responses=documented(201, s.EvaluationAnswer),
+    )
     async def evaluate(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.EvaluationIn
     ) -> Response[bytes]:
@@ -249,7 +301,12 @@ class StudioController(Controller):
             answer=answer,
         )
 
-    @post("/{studio_id:str}/rectification-orders", operation_id="order_rectification", status_code=200)
+    @post(
+        "/{studio_id:str}/rectification-orders",
+        operation_id="order_rectification",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def rectify(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.RectificationIn
     ) -> Response[bytes]:
@@ -268,7 +325,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/revocation", operation_id="revoke_studio", status_code=200)
+    @post(
+        "/{studio_id:str}/revocation",
+        operation_id="revoke_studio",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def revoke(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.RevocationIn
     ) -> Response[bytes]:
@@ -283,7 +345,12 @@ class StudioController(Controller):
             ),
         )
 
-    @post("/{studio_id:str}/province-recommendation", operation_id="recommend_to_province", status_code=200)
+    @post(
+        "/{studio_id:str}/province-recommendation",
+        operation_id="recommend_to_province",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
     async def recommend(
         self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.RecommendationIn
     ) -> Response[bytes]:
@@ -300,7 +367,9 @@ class StudioController(Controller):
 
     # --- queries -------------------------------------------------------------------
 
-    @get("/{studio_id:str}", operation_id="get_studio")
+    @get(
+        "/{studio_id:str}", operation_id="get_studio", responses=documented(200, s.StudioView, command=False)
+    )
     async def get_one(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
         """One studio, as the register holds it."""
         require(actor, "get_studio")
@@ -311,7 +380,7 @@ class StudioController(Controller):
         view = s.studio_view(found, api.today())
         return json_response(view, headers={"ETag": f'"{view.version}"'})
 
-    @get("/", operation_id="list_studios")
+    @get("/", operation_id="list_studios", responses=documented(200, s.StudioPage, command=False))
     async def register(
         self,
         request: Request[Any, Any, Any],
