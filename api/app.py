@@ -39,7 +39,11 @@ from projections.runner import ProjectionRunner
 MAX_BODY = 1024 * 1024  # 1 MiB
 # Bodies that are not JSON, by path (a treasury statement comes as CSV).
 OTHER_BODIES = {
-    "/api/v1/reconciliations": ("text/csv", "application/vnd.openxmlformats", "application/octet-stream")
+    "/api/v1/reconciliations": (
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/octet-stream",
+    )
 }
 
 

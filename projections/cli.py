@@ -20,6 +20,7 @@ from casework.runtime import running
 from casework.settings import Settings
 from casework.signing import signer_from
 from projections import reconciliation
+from projections.ledger import Ledger
 from projections.runner import ProjectionRunner, Projector, all_projections
 
 log = structlog.get_logger("casework.projections")
@@ -100,6 +101,12 @@ def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
         Console(stderr=True).print(f"cannot read {args.file}: {error}")
         return 2
     with running(settings) as runtime, psycopg.connect(runtime.database_url) as conn:
+        # A store whose projections never ran has no ledger yet: an empty one reconciles as such.
+        projector = Projector(runtime.app, runtime.database_url)
+        try:
+            projector.ensure(Ledger())
+        finally:
+            projector.close()
         try:
             report = reconciliation.store_reconciliation(
                 conn, data, filename=Path(args.file).name, created_by="cli",

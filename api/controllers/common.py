@@ -200,7 +200,7 @@ def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filenam
         writer.writerow(["" if item.get(c) is None else item.get(c) for c in columns])
     return Response(
         content=("\ufeff" + out.getvalue()).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset (utf-8)
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

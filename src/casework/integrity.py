@@ -146,6 +146,12 @@ def verify_store(
     ``recorded_leaves`` (position → studio, leaf) is what the chain projection stored as the
     events came in: it lets the verdict name the first altered event, not just the checkpoint.
     """
+    if not events:
+        return Verdict(
+            False, 0, len(checkpoints), "the store holds no events: is this the store you meant to check?"
+        )
+    if not checkpoints:
+        return Verdict(False, len(events), 0, "no signed checkpoint vouches for this log")
     for checkpoint in checkpoints:
         if not checkpoint.signature_valid(trusted_key):
             return Verdict(

@@ -313,3 +313,18 @@ def test_checkpoints_follow_every_1000_events_or_10_minutes(
         projector.close()
     with Casework(database_url) as app:
         assert verify(app, database_url, signer.public_key).ok
+
+
+def test_an_empty_or_unsigned_store_is_not_reported_clean(
+    app: Casework, database_url: str, tmp_path: Path
+) -> None:
+    signer = signer_from(None, tmp_path)
+    empty = verify(app, database_url, signer.public_key)
+    assert not empty.ok
+    assert "no events" in (empty.problem or "")
+    load_demo(app=app, vault=Vault.from_setting(None, tmp_path), today=NOW.date(), studios=2, seed=4)
+    unsigned = verify(app, database_url, signer.public_key)
+    assert not unsigned.ok
+    assert "no signed checkpoint" in (unsigned.problem or "")
+    checkpoint_now(app, database_url, signer, NOW)
+    assert verify(app, database_url, signer.public_key).ok
