@@ -201,8 +201,10 @@ class Demo:
         return on + dt.timedelta(days=self.rng.randint(low, high))
 
     def voucher(self, on: dt.date) -> str:
+        # Unique across runs and loader processes too: the counter alone restarts with each,
+        # so a 40-bit random part makes a clash with another run's voucher negligible.
         self.vouchers += 1
-        return f"GK{on.year}-{self.rng.randrange(10**4):04d}-{self.vouchers:06d}"
+        return f"GK{on.year}-{self.rng.getrandbits(40):010x}-{self.vouchers:06d}"
 
     def studio(self, county: str, fate: str) -> Studio:
         level: rules.Level = "county" if self.rng.random() < 0.15 else "city"
