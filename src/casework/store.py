@@ -29,6 +29,9 @@ from casework.domain.uniqueness import Claim
 # CREATE ... IF NOT EXISTS is not safe against a concurrent twin: every process that creates
 # tables (API replicas, workers, prepare) does it under this one transaction-level lock.
 SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('casework:schema'))"
+# A different key: the session lock is held while transactions take SCHEMA_LOCK.
+CREATE_LOCK = "SELECT pg_advisory_lock(hashtext('casework:schema-types'))"
+CREATE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('casework:schema-types'))"
 
 CLAIMS_TABLE = "casework_claims"
 CHECKPOINTS_TABLE = "casework_checkpoints"
@@ -154,6 +157,16 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
         )
 
+    def create_table(self) -> None:
+        # The library creates composite types in transactions of their own before the tables;
+        # two processes doing so at once clash on pg_type. Hold a session lock around it all.
+        with self.datastore.get_connection() as conn:
+            conn.execute(CREATE_LOCK)
+            try:
+                super().create_table()
+            finally:
+                conn.execute(CREATE_UNLOCK)
+
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         curs.execute(SCHEMA_LOCK)
         super()._create_table(curs)
@@ -190,4 +203,13 @@ class CaseworkTrackingRecorder(PostgresTrackingRecorder):
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         curs.execute(SCHEMA_LOCK)
+        # The library decided what to create before it could take the lock: if a concurrent
+        # twin created the table (and its migration row) meanwhile, there is nothing left to do.
+        curs.execute(
+            "SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.{self.tracking_table_name}",)
+        )
+        found = curs.fetchone()
+        if not self.tracking_table_exists and found is not None and found["found"] is not None:
+            self.tracking_table_exists = True
+            return
         super()._create_table(curs)
