@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-import msgspec
 from litestar import Request, Response
 
 from api.errors import ProblemError
@@ -100,7 +99,3 @@ async def _replay(pool: asyncpg.Pool[Any], subject: str, key: str, digest: str) 
                 409, "idempotency_key_in_flux", "a request with this key is still being answered"
             )
         await asyncio.sleep(0.05)
-
-
-def encode(value: Any) -> bytes:
-    return msgspec.json.encode(value)

@@ -13,7 +13,6 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from casework.domain import rules
 from casework.domain.state import Studio, evolve, next_evaluation_due, training_counts
 from projections.base import Item, Projection, table
 
@@ -121,15 +120,3 @@ class Register(Projection):
                 if sid in last_item and state
             ],
         )
-
-
-def training_average_sql(today_param: str = "%(today)s") -> str:
-    """SQL for the yearly average since the award (the year so far counts as a year)."""
-    return (
-        "CASE WHEN award_published_on IS NULL THEN NULL ELSE round(training_since_award::numeric / "
-        f"greatest(1, extract(year from {today_param}::date)::int "
-        "- extract(year from award_published_on)::int + 1), 2) END"
-    )
-
-
-TRAINING_DUTY = rules.TRAINING_DUTY_PER_YEAR

@@ -14,7 +14,6 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from uuid import UUID
 
 import psycopg
 import structlog
@@ -406,7 +405,3 @@ class ProjectionRunner:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def studio_ids(items: Sequence[Item]) -> set[UUID]:
-    return {i.studio_id for i in items}

@@ -25,7 +25,7 @@ from api.controllers.finance import XLSX
 from api.errors import ProblemError
 from casework import checkpoints, integrity
 from casework.domain.permissions import Actor
-from casework.store import Envelope
+from casework.store import Envelope, decode_state
 from projections import reports
 from projections.ledger import GROUPS, balances_sql
 from projections.reconciliation import xlsx
@@ -245,10 +245,9 @@ class HistoryController(Controller):
         require(actor, "get_history")
         api = api_state(request)
         sid = studio_uuid(studio_id)
-        envelopes, positions = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
+        envelopes, positions, hashes = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
         if not envelopes:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
-        hashes = await anyio.to_thread.run_sync(lambda: _studio_chain(api.app, sid))
         items = [
             {
                 "position": positions.get(e.originator_version),
@@ -284,7 +283,7 @@ class HistoryController(Controller):
             raise ProblemError(422, "validation_failed", "as_of: a timestamp with its zone (RFC 3339)")
         api = api_state(request)
         sid = studio_uuid(studio_id)
-        envelopes, positions = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
+        envelopes, positions, _ = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
         if not envelopes:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
         chosen = [
@@ -308,27 +307,6 @@ class HistoryController(Controller):
                 "studio": view,
             }
         )
-
-
-def _studio_chain(app: Any, studio_id: Any) -> dict[int, str]:
-    """The studio chain's hash after each version, from the stored bytes."""
-    with app.store.datastore.get_connection() as conn:
-        rows = conn.execute(
-            f"SELECT notification_id, originator_version, topic, state FROM {app.store.events_table_name} "  # noqa: S608
-            "WHERE originator_id = %s ORDER BY originator_version",
-            (studio_id,),
-        ).fetchall()
-    hashes: dict[int, str] = {}
-    head = integrity.GENESIS
-    for r in rows:
-        head = integrity.link(
-            head,
-            integrity.leaf(
-                r["notification_id"], studio_id, r["originator_version"], r["topic"], bytes(r["state"])
-            ),
-        )
-        hashes[r["originator_version"]] = head.hex()
-    return hashes
 
 
 class IntegrityController(Controller):
@@ -373,15 +351,28 @@ class IntegrityController(Controller):
         )
 
 
-def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int]]:
-    envelopes = app.history(studio_id)
+def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], dict[int, str]]:
+    """The studio's events as stored (one read): envelopes, log positions and chain hashes by version."""
     with app.store.datastore.get_connection() as conn:
         rows = conn.execute(
-            f"SELECT originator_version, notification_id FROM {app.store.events_table_name} "  # noqa: S608
-            "WHERE originator_id = %s",
+            f"SELECT notification_id, originator_version, topic, state FROM {app.store.events_table_name} "  # noqa: S608
+            "WHERE originator_id = %s ORDER BY originator_version",
             (studio_id,),
         ).fetchall()
-    return envelopes, {r["originator_version"]: r["notification_id"] for r in rows}
+    envelopes, positions, hashes = [], {}, {}
+    head = integrity.GENESIS
+    for r in rows:
+        version, state = r["originator_version"], bytes(r["state"])
+        meta, event = decode_state(state)
+        envelopes.append(
+            Envelope(originator_id=studio_id, originator_version=version, meta=meta, event=event)
+        )
+        positions[version] = r["notification_id"]
+        head = integrity.link(
+            head, integrity.leaf(r["notification_id"], studio_id, version, r["topic"], state)
+        )
+        hashes[version] = head.hex()
+    return envelopes, positions, hashes
 
 
 async def _page(

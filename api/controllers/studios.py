@@ -29,7 +29,6 @@ from casework.domain import commands as c
 from casework.domain.permissions import Actor
 from projections.register import COLUMNS, search_grams
 
-STUDIO_RESPONSES: dict[int | str, Any] = {}
 _SELECT = f"SELECT {', '.join(c for c in COLUMNS if c != 'state')} FROM register_studios"  # noqa: S608
 
 

@@ -19,6 +19,7 @@ from casework.integrity import (
     Signer,
     StoredEvent,
     Verdict,
+    chain,
     link,
     verify_store,
 )
@@ -76,10 +77,7 @@ def checkpoint_now(app: Casework, database_url: str, signer: Signer, now: dt.dat
         events = stored_events(conn, app)
         if not events:
             return None
-        head = GENESIS
-        for event in events:
-            head = link(head, event.leaf)
-        checkpoint = signer.sign(events[-1].position, len(events), head, now)
+        checkpoint = signer.sign(events[-1].position, len(events), chain(e.leaf for e in events), now)
         record_checkpoint(conn, checkpoint)
         return checkpoint
 
@@ -120,10 +118,7 @@ def make_bundle(
             return None
         checkpoint = covering_checkpoint(conn, own[-1].position)
         if checkpoint is None:
-            head = GENESIS
-            for event in events:
-                head = link(head, event.leaf)
-            checkpoint = signer.sign(events[-1].position, len(events), head, now)
+            checkpoint = signer.sign(events[-1].position, len(events), chain(e.leaf for e in events), now)
             record_checkpoint(conn, checkpoint)
     covered = [e for e in events if e.position <= checkpoint.position]
     studio_head = GENESIS

@@ -11,16 +11,9 @@ from hypothesis import strategies as st
 from casework.application import Casework, Context
 from casework.domain.decide import decide
 from casework.domain.errors import RuleViolation, StudioNotFound
-from casework.domain.permissions import ALLOWED, Actor
+from casework.domain.permissions import ALLOWED
 from casework.domain.state import Studio, evolve, fold
-from tests.properties.commands import draw_command
-
-ACTORS = {
-    "applicant": Actor(subject="a", role="applicant", county="鹿城区"),
-    "county_reviewer": Actor(subject="r", role="county_reviewer", county="鹿城区"),
-    "city_office": Actor(subject="o", role="city_office"),
-    "finance": Actor(subject="f", role="finance"),
-}
+from tests.properties.commands import ACTORS, draw_command
 
 # Each example submits a studio of its own master into the same database.
 _masters = itertools.count(1000)

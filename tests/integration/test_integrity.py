@@ -234,44 +234,26 @@ class TestBundle:
         path.write_bytes(msgspec.json.encode(bundle))
         env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
         env["CASEWORK_DATA_DIR"] = str(tmp_path / "nowhere")
-        ok = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "casework.cli",
-                "verify-bundle",
-                str(path),
-                "--public-key",
-                store[1].public_key,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        ok = verify_bundle_cli(path, store[1].public_key, env)
         assert ok.returncode == 0, ok.stdout + ok.stderr
         assert "OK" in ok.stdout
         assert not (tmp_path / "nowhere" / "pgdata").exists(), "no database was started"
         document = json.loads(path.read_text())
         document["checkpoint"]["head"] = "00" * 32
         path.write_text(json.dumps(document))
-        bad = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "casework.cli",
-                "verify-bundle",
-                str(path),
-                "--public-key",
-                store[1].public_key,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        bad = verify_bundle_cli(path, store[1].public_key, env)
         assert bad.returncode == 1
         assert "ALTERED" in bad.stdout
+
+
+def verify_bundle_cli(path: Path, key: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "casework.cli", "verify-bundle", str(path), "--public-key", key],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _fields(obj: object) -> dict[str, object]:

@@ -11,9 +11,18 @@ from msgspec.structs import replace
 
 from casework.domain import commands as c
 from casework.domain import rules
+from casework.domain.permissions import Actor
 from casework.domain.state import Studio
 from casework.domain.values import Bonus, ItemScore, ProposalChanges
 from tests import builders as b
+
+# One actor per role, all of 鹿城区 where the role is county-scoped: who runs a drawn command.
+ACTORS = {
+    "applicant": Actor(subject="a", role="applicant", county="鹿城区"),
+    "county_reviewer": Actor(subject="r", role="county_reviewer", county="鹿城区"),
+    "city_office": Actor(subject="o", role="city_office"),
+    "finance": Actor(subject="f", role="finance"),
+}
 
 START = dt.date(2014, 1, 1)
 VOUCHERS = ("V1", "V2", "V3", "V4")

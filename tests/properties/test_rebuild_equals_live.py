@@ -13,20 +13,14 @@ from hypothesis import strategies as st
 from casework.application import Casework, Context
 from casework.domain.decide import decide
 from casework.domain.errors import RuleViolation, StudioNotFound
-from casework.domain.permissions import ALLOWED, Actor
+from casework.domain.permissions import ALLOWED
 from casework.domain.state import Studio, evolve
 from projections.runner import Projector, all_projections
 from tests.integration.snapshots import snapshot
-from tests.properties.commands import draw_command
+from tests.properties.commands import ACTORS, draw_command
 
 pytestmark = pytest.mark.integration
 
-ACTORS = {
-    "applicant": Actor(subject="a", role="applicant", county="鹿城区"),
-    "county_reviewer": Actor(subject="r", role="county_reviewer", county="鹿城区"),
-    "city_office": Actor(subject="o", role="city_office"),
-    "finance": Actor(subject="f", role="finance"),
-}
 _masters = itertools.count(2000)
 
 
