@@ -10,20 +10,31 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
+import os
+import random
 import time
+import uuid
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from casework.application import Casework
-from casework.demo import load_demo
+from casework.demo import Demo, load_demo
+from casework.domain.permissions import Actor
 from casework.embedded import EmbeddedPostgres
 from casework.logging import configure_logging
 from casework.vault import Vault
 
 HERE = Path(__file__).parent
 TODAY = dt.date(2026, 11, 26)
-EVENTS_PER_STUDIO = 18  # what the demo's mix of fates averages
+# 20,000 studios for 1,000,000 events: awarded studios enrol 10 to 30 apprentices each,
+# which makes the demo's mix of fates average about 50 events a studio.
+APPRENTICES = (10, 30)
+EVENTS_PER_STUDIO = 50
+LONG_STUDIO_EVENTS = 1000
+# A benchmark data set needs no durability, and the pool's liveness probe is a round trip
+# per command: both are switched off for the loaders (not for the service).
+LOADER_ENV = {"POSTGRES_PRE_PING": "n"}
 
 
 def data_dir(events: int) -> Path:
@@ -32,7 +43,8 @@ def data_dir(events: int) -> Path:
 
 def _load(url: str, vault_dir: str, studios: int, seed: int, counter: object) -> None:
     configure_logging("console", "warning")
-    app = Casework(url)
+    os.environ["PGOPTIONS"] = "-c synchronous_commit=off"
+    app = Casework(url, env=LOADER_ENV)
     vault = Vault.from_setting(None, Path(vault_dir))
 
     def advance(_: object) -> None:
@@ -40,15 +52,44 @@ def _load(url: str, vault_dir: str, studios: int, seed: int, counter: object) ->
             counter.value += 1  # type: ignore[attr-defined]
 
     try:
-        load_demo(app=app, vault=vault, today=TODAY, studios=studios, seed=seed, advance=advance)
+        load_demo(
+            app=app,
+            vault=vault,
+            today=TODAY,
+            studios=studios,
+            seed=seed,
+            advance=advance,
+            apprentices_per_studio=APPRENTICES,
+        )
     finally:
         app.close()
+
+
+def long_studio(server: EmbeddedPostgres) -> uuid.UUID:
+    """A studio with at least LONG_STUDIO_EVENTS events (the replay benchmark's subject)."""
+    marker = server.data_dir / "long-studio"
+    if marker.exists():
+        return uuid.UUID(marker.read_text().strip())
+    app = Casework(server.url, env=LOADER_ENV)
+    vault = Vault.from_setting(None, server.data_dir)
+    demo = Demo(app=app, vault=vault, today=TODAY, rng=random.Random(7), apprentices_per_studio=(60, 60))
+    office = Actor(subject="city.office.zhang", role="city_office")
+    finance = Actor(subject="finance.clerk.li", role="finance")
+    state = demo.studio("鹿城区", "recommended")  # awarded five years ago or more
+    while state.version < LONG_STUDIO_EVENTS:
+        assert state.award is not None
+        state = demo.apprentices(state, state.award.published_on, office, finance)
+    app.close()
+    marker.write_text(str(state.id))
+    print(f"long studio: {state.id} ({state.version} events)")
+    return state.id
 
 
 def ensure(events: int, workers: int = 2) -> EmbeddedPostgres:
     """A running server whose store holds at least ``events`` events."""
     folder = data_dir(events)
     server = EmbeddedPostgres(folder)
+    long_studio(server)
     app = Casework(server.url)
     have = app.recorder.max_notification_id() or 0
     app.close()
@@ -88,4 +129,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
+    configure_logging("console", "warning")
     ensure(args.events).stop()

@@ -107,6 +107,8 @@ class Demo:
     vault: Vault
     today: dt.date
     rng: random.Random
+    # Apprentices enrolled per awarded studio (fewest, most); the benchmarks ask for more.
+    apprentices_per_studio: tuple[int, int] = (2, 9)
     vouchers: int = 0
     serials: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
@@ -347,7 +349,7 @@ class Demo:
 
     def apprentices(self, state: Studio, awarded_on: dt.date, office: Actor, finance: Actor) -> Studio:
         county = state.county
-        for _ in range(self.rng.randint(2, 9)):
+        for _ in range(self.rng.randint(*self.apprentices_per_studio)):
             signed = self.after(awarded_on, 10, 200)
             if signed >= self.today:
                 break
@@ -510,9 +512,16 @@ def load_demo(
     studios: int = 240,
     seed: int | None = None,
     advance: Callable[[Studio], None] = lambda _: None,
+    apprentices_per_studio: tuple[int, int] = (2, 9),
 ) -> Demo:
     """Load ``studios`` studios; the result counts them by status, with an example of each."""
-    demo = Demo(app=app, vault=vault, today=today, rng=random.Random(seed))
+    demo = Demo(
+        app=app,
+        vault=vault,
+        today=today,
+        rng=random.Random(seed),
+        apprentices_per_studio=apprentices_per_studio,
+    )
     counties = rules.SCOPES
     fates = [fate for fate, weight in FATES for _ in range(weight)]
     for i in range(studios):
