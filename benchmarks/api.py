@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 
 from api.auth import issue_token, jwt_secret
-from benchmarks.loadgen import Result, baseline, get_request, load, post_request
+from benchmarks.loadgen import Result, baseline, get_request, have_wrk, load, post_request, wrk_get
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.domain import commands as c
@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 def figures(result: Result) -> str:
-    return f"{result.rate:8.0f}/s p50 {result.percentile(0.5):6.2f}ms p99 {result.percentile(0.99):6.2f}ms"
+    return f"{result.rate:8.0f}/s p50 {result.p50_ms:6.2f}ms p99 {result.p99_ms:6.2f}ms"
 
 
 def line(name: str, concurrency: int, http: Result, direct: Result) -> str:
@@ -67,16 +67,22 @@ async def ready(port: int) -> None:
         await asyncio.sleep(0.2)
 
 
-async def measure_get(port: int, token: str, pool: asyncpg.Pool, ids: list[uuid.UUID], total: int) -> float:
+async def measure_get(
+    port: int, token: str, pool: asyncpg.Pool, ids: list[uuid.UUID], total: int, seconds: int
+) -> float:
     ratios = []
     for concurrency in (1, 8, 32):
-        http = await load(
-            "127.0.0.1",
-            port,
-            lambda n: get_request(f"/api/v1/studios/{ids[n % len(ids)]}", token),
-            concurrency=concurrency,
-            total=total,
-        )
+        if have_wrk():
+            paths = [f"/api/v1/studios/{i}" for i in ids]
+            http = wrk_get(port, paths, token, concurrency=concurrency, seconds=seconds)
+        else:
+            http = await load(
+                "127.0.0.1",
+                port,
+                lambda n: get_request(f"/api/v1/studios/{ids[n % len(ids)]}", token),
+                concurrency=concurrency,
+                total=total,
+            )
         assert set(http.statuses) == {200}, http.statuses
         direct = await baseline(
             lambda n: pool.fetchrow(SELECT, ids[n % len(ids)]), concurrency=concurrency, total=total
@@ -168,7 +174,7 @@ async def run(args: argparse.Namespace) -> None:
             print(
                 f"date: {dt.date.today()}  studios: {len(ids)}  events: {app.recorder.max_notification_id()}"
             )
-            get_ratio = await measure_get(port, token, pool, ids, args.requests)
+            get_ratio = await measure_get(port, token, pool, ids, args.requests, args.seconds)
             command_ratio = await measure_commands(port, token, app, awarded, args.commands)
             print(f"get ratio: {get_ratio:.2f}")
             print(f"command ratio: {command_ratio:.2f}")
@@ -186,6 +192,7 @@ def main() -> None:
     parser.add_argument("--studios", type=int, default=300)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--commands", type=int, default=600)
+    parser.add_argument("--seconds", type=int, default=5, help="per figure, when wrk is the client")
     args = parser.parse_args()
     configure_logging("console", "warning")
     asyncio.run(run(args))

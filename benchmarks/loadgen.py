@@ -8,25 +8,38 @@ Loopback only.
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
+import subprocess
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 
 
 @dataclass(frozen=True)
 class Result:
     requests: int
     seconds: float
-    latencies: list[float]
+    p50_ms: float
+    p99_ms: float
     statuses: dict[int, int]
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+    @classmethod
+    def of(cls, latencies: list[float], seconds: float, statuses: dict[int, int]) -> Result:
+        ordered = sorted(latencies) or [0.0]
+
+        def at(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+        return cls(len(latencies), seconds, at(0.5), at(0.99), statuses)
 
 
 async def _read_response(reader: asyncio.StreamReader) -> int:
@@ -73,7 +86,7 @@ async def load(
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(len(latencies), time.perf_counter() - started, latencies, statuses)
+    return Result.of(latencies, time.perf_counter() - started, statuses)
 
 
 async def baseline(call: Callable[[int], Awaitable[object]], *, concurrency: int, total: int) -> Result:
@@ -89,7 +102,7 @@ async def baseline(call: Callable[[int], Awaitable[object]], *, concurrency: int
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(len(latencies), time.perf_counter() - started, latencies, {200: len(latencies)})
+    return Result.of(latencies, time.perf_counter() - started, {200: len(latencies)})
 
 
 def get_request(path: str, token: str) -> bytes:
@@ -101,3 +114,30 @@ def post_request(path: str, token: str, body: bytes) -> bytes:
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
+
+
+def have_wrk() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def wrk_get(port: int, paths: Sequence[str], token: str, *, concurrency: int, seconds: int) -> Result:
+    """GET ``paths`` in turn with wrk (C, from Debian's packages): the client then costs the
+    shared two cores far less than the server under test. Bounded in time; loopback only."""
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as listing:
+        listing.write("\n".join(paths) + "\n")
+        listing.flush()
+        threads = min(2, concurrency)
+        wrk = shutil.which("wrk")
+        assert wrk is not None
+        command = [wrk, f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "-s", str(WRK_SCRIPT)]
+        command += [f"http://127.0.0.1:{port}", "--", listing.name, token]
+        done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30)  # noqa: S603
+        out = done.stdout
+    found = re.search(r"WRK (.*)", out)
+    assert found, out
+    fields = {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+    assert fields["errors"] == 0, out
+    ok = fields["requests"] - fields["non2xx"]
+    statuses = {200: ok} | ({0: fields["non2xx"]} if fields["non2xx"] else {})
+    seconds_taken = fields["duration_us"] / 1e6
+    return Result(fields["requests"], seconds_taken, fields["p50_us"] / 1e3, fields["p99_us"] / 1e3, statuses)

@@ -75,7 +75,42 @@ class Projection(ABC):
     def tick(self, curs: Cursor[DictRow], generation: int) -> None:  # noqa: B027 - optional hook
         """Called after every live batch, even an empty one (for work that runs on a clock)."""
 
+    def builder(self, generation: int) -> Builder | None:
+        """How a rebuild from scratch fills ``generation`` faster than batch by batch (or None)."""
+        return None
+
+
+class Builder(ABC):
+    """A projection rebuilt from the first event: what the live path reads back from its
+    tables before each batch is kept in memory instead, and rows are written in bulk."""
+
+    @abstractmethod
+    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+        """Fold a batch of events (rows that never change again may be written now)."""
+
+    def finish(self, curs: Cursor[DictRow]) -> None:  # noqa: B027 - optional hook
+        """Write what was kept in memory; the live path carries on from these rows."""
+
+
+def copy_lines(curs: Cursor[DictRow], name: str, columns: Sequence[str], lines: list[str]) -> None:
+    """Append rows given in COPY text format (projections.copytext) to table ``name``."""
+    if not lines:
+        return
+    with curs.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write("".join(lines))
+
 
 def table(base: str, generation: int) -> str:
     """The physical table of a generation."""
     return f"{base}_g{generation}"
+
+
+class Batches(Builder):
+    """A projection without a builder of its own, rebuilt batch by batch as it runs live."""
+
+    def __init__(self, projection: Projection, generation: int) -> None:
+        self.projection = projection
+        self.generation = generation
+
+    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+        self.projection.apply(curs, items, self.generation)

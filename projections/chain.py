@@ -13,11 +13,49 @@ from psycopg.rows import DictRow
 from casework.checkpoints import record_checkpoint
 from casework.integrity import GENESIS, Signer, leaf, link
 from casework.store import CHECKPOINTS_TABLE
-from projections.base import Item, Projection, table
+from projections.base import Builder, Item, Projection, copy_lines, table
 
 # At least every 1,000 events or 10 minutes (casework.integrity).
 CHECKPOINT_EVERY_EVENTS = 1000
 CHECKPOINT_EVERY_SECONDS = 600.0
+
+
+COLUMNS = ("position", "studio_id", "version", "leaf", "studio_hash", "global_hash")
+
+
+class Heads:
+    """The global head and each studio's head: where the next events' links start."""
+
+    def __init__(self, head: bytes = GENESIS) -> None:
+        self.head = head
+        self.studios: dict[UUID, bytes] = {}
+
+    def lines(self, items: Sequence[Item]) -> list[str]:
+        """Chain the events on and return their rows (COPY text, COLUMNS order)."""
+        lines = []
+        studios, head = self.studios, self.head
+        for item in items:
+            event_leaf = leaf(item.position, item.studio_id, item.version, item.topic, item.state)
+            studio_head = link(studios.get(item.studio_id, GENESIS), event_leaf)
+            studios[item.studio_id] = studio_head
+            head = link(head, event_leaf)
+            lines.append(
+                f"{item.position}\t{item.studio_id}\t{item.version}\t\\\\x{event_leaf.hex()}\t"
+                f"\\\\x{studio_head.hex()}\t\\\\x{head.hex()}\n"
+            )
+        self.head = head
+        return lines
+
+
+class ChainBuilder(Builder):
+    """The chain from the first event, its heads kept in memory between batches."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.heads = Heads()
+
+    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+        copy_lines(curs, self.name, COLUMNS, self.heads.lines(items))
 
 
 class Chain(Projection):
@@ -32,23 +70,18 @@ class Chain(Projection):
         links = table("chain_links", generation)
         curs.execute(f"SELECT global_hash FROM {links} ORDER BY position DESC LIMIT 1")  # noqa: S608
         last = curs.fetchone()
-        head = bytes(last["global_hash"]) if last else GENESIS
         ids = list({i.studio_id for i in items})
         curs.execute(
             f"SELECT DISTINCT ON (studio_id) studio_id, studio_hash FROM {links} "  # noqa: S608
             "WHERE studio_id = ANY(%s) ORDER BY studio_id, version DESC",
             (ids,),
         )
-        studio_heads: dict[UUID, bytes] = {r["studio_id"]: bytes(r["studio_hash"]) for r in curs.fetchall()}
-        with curs.copy(
-            f"COPY {links} (position, studio_id, version, leaf, studio_hash, global_hash) FROM STDIN"
-        ) as copy:
-            for item in items:
-                event_leaf = leaf(item.position, item.studio_id, item.version, item.topic, item.state)
-                studio_head = link(studio_heads.get(item.studio_id, GENESIS), event_leaf)
-                studio_heads[item.studio_id] = studio_head
-                head = link(head, event_leaf)
-                copy.write_row((item.position, item.studio_id, item.version, event_leaf, studio_head, head))
+        heads = Heads(bytes(last["global_hash"]) if last else GENESIS)
+        heads.studios.update((r["studio_id"], bytes(r["studio_hash"])) for r in curs.fetchall())
+        copy_lines(curs, links, COLUMNS, heads.lines(items))
+
+    def builder(self, generation: int) -> Builder:
+        return ChainBuilder(table("chain_links", generation))
 
     def tick(self, curs: Cursor[DictRow], generation: int) -> None:
         """Sign the head when 1,000 events or 10 minutes have passed since the last checkpoint."""

@@ -19,7 +19,8 @@ from psycopg.types.json import Jsonb
 
 from casework.domain import rules
 from casework.domain.events import Amended, Awarded, Revoked, Submitted, SubsidyPaid, SubsidyReversed
-from projections.base import Item, Projection, table
+from projections import copytext
+from projections.base import Builder, Item, Projection, copy_lines, table
 
 COLUMNS = (
     "position", "line", "studio_id", "county", "host_credit_code", "host_name", "kind", "entry",
@@ -76,94 +77,120 @@ class Ledger(Projection):
                 )
         lines: list[tuple[Any, ...]] = []
         for item in items:
-            self._post(item, accounts, lines)
-        if lines:
-            with curs.copy(
-                f"COPY {table('ledger_lines', generation)} ({', '.join(COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for line in lines:
-                    copy.write_row(line)
-        changed = [(sid, a) for sid, a in accounts.items() if a.changed]
+            post(item, accounts, lines)
+        copy_lines(curs, table("ledger_lines", generation), COLUMNS, [copytext.row(line) for line in lines])
+        changed = [account_row(sid, a) for sid, a in accounts.items() if a.changed]
         if changed:
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in STUDIO_COLUMNS[1:])
             curs.executemany(
-                f"INSERT INTO {studios_table} (studio_id, level, county, host_credit_code, host_name, "  # noqa: S608
-                "construction_outstanding, vouchers, revoked) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (studio_id) DO UPDATE SET level = EXCLUDED.level, county = EXCLUDED.county, "
-                "host_credit_code = EXCLUDED.host_credit_code, host_name = EXCLUDED.host_name, "
-                "construction_outstanding = EXCLUDED.construction_outstanding, vouchers = EXCLUDED.vouchers, "
-                "revoked = EXCLUDED.revoked",
-                [
-                    (sid, a.level, a.county, a.host_credit_code, a.host_name,
-                     a.construction_outstanding, Jsonb(a.vouchers), a.revoked)
-                    for sid, a in changed
-                ],
-            )  # fmt: skip
-
-    def _post(self, item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]) -> None:
-        event = item.event
-        if isinstance(event, Submitted):
-            host = event.proposal.host
-            accounts[item.studio_id] = Account(
-                level=event.proposal.level,
-                county=host.county,
-                host_credit_code=host.credit_code,
-                host_name=host.name,
-                changed=True,
+                f"INSERT INTO {studios_table} ({', '.join(STUDIO_COLUMNS)}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(STUDIO_COLUMNS))}) "
+                f"ON CONFLICT (studio_id) DO UPDATE SET {updates}",
+                changed,
             )
-            return
-        account = accounts.get(item.studio_id)
-        if account is None:
-            return
-        entries: list[tuple[str, str, int, str | None]] = []
-        match event:
-            case Amended(changes=changes):
-                if changes.level is not None:
-                    account.level = changes.level
-                if changes.host is not None:
-                    account.county = changes.host.county
-                    account.host_credit_code = changes.host.credit_code
-                    account.host_name = changes.host.name
-                account.changed = True
-            case Awarded() if account.level == "city":
-                entries.append(("construction", "commitment", rules.CONSTRUCTION_SUBSIDY_FEN, None))
-                account.construction_outstanding += rules.CONSTRUCTION_SUBSIDY_FEN
-            case SubsidyPaid(kind=paid_kind, amount_fen=fen, voucher_no=voucher):
-                if paid_kind == "apprenticeship":
-                    entries.append((paid_kind, "commitment", fen, voucher))
-                else:
-                    account.construction_outstanding -= fen
-                entries.append((paid_kind, "payment", fen, voucher))
-                account.vouchers[voucher] = paid_kind
-            case SubsidyReversed(amount_fen=fen, voucher_no=voucher):
-                reversed_kind = account.vouchers.get(voucher, "construction")
-                entries.append((reversed_kind, "reversal", fen, voucher))
-                if account.revoked:
-                    # Money returned by a revoked studio is owed to nobody: release it.
-                    entries.append((reversed_kind, "release", fen, voucher))
-                elif reversed_kind == "construction":
-                    account.construction_outstanding += fen
-            case Revoked():
-                account.revoked = True
-                account.changed = True
-                if account.construction_outstanding > 0:
-                    entries.append(("construction", "release", account.construction_outstanding, None))
-                    account.construction_outstanding = 0
-            case _:
-                pass
-        if entries:
+
+    def builder(self, generation: int) -> Builder:
+        return LedgerBuilder(generation)
+
+
+class LedgerBuilder(Builder):
+    """The ledger from the first event: every studio's account kept in memory until the end."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.accounts: dict[UUID, Account] = {}
+
+    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+        lines: list[tuple[Any, ...]] = []
+        for item in items:
+            post(item, self.accounts, lines)
+        name = table("ledger_lines", self.generation)
+        copy_lines(curs, name, COLUMNS, [copytext.row(line) for line in lines])
+
+    def finish(self, curs: Cursor[DictRow]) -> None:
+        rows = [copytext.row(account_row(sid, a)) for sid, a in self.accounts.items()]
+        copy_lines(curs, table("ledger_studios", self.generation), STUDIO_COLUMNS, rows)
+
+
+STUDIO_COLUMNS = (
+    "studio_id", "level", "county", "host_credit_code", "host_name", "construction_outstanding",
+    "vouchers", "revoked",
+)  # fmt: skip
+
+
+def account_row(studio_id: UUID, a: Account) -> tuple[Any, ...]:
+    """A studio's row of ledger_studios, in STUDIO_COLUMNS order."""
+    vouchers = Jsonb(a.vouchers)
+    return (studio_id, a.level, a.county, a.host_credit_code, a.host_name, a.construction_outstanding,
+            vouchers, a.revoked)  # fmt: skip
+
+
+def post(item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]) -> None:
+    """Post an event's entries to ``lines`` (two per entry), keeping each studio's account."""
+    event = item.event
+    if isinstance(event, Submitted):
+        host = event.proposal.host
+        accounts[item.studio_id] = Account(
+            level=event.proposal.level,
+            county=host.county,
+            host_credit_code=host.credit_code,
+            host_name=host.name,
+            changed=True,
+        )
+        return
+    account = accounts.get(item.studio_id)
+    if account is None:
+        return
+    entries: list[tuple[str, str, int, str | None]] = []
+    match event:
+        case Amended(changes=changes):
+            if changes.level is not None:
+                account.level = changes.level
+            if changes.host is not None:
+                account.county = changes.host.county
+                account.host_credit_code = changes.host.credit_code
+                account.host_name = changes.host.name
             account.changed = True
-        line = 0
-        for kind, entry, amount_fen, entry_voucher in entries:
-            debit, credit = POSTINGS[entry]
-            for acct, amount in ((debit, amount_fen), (credit, -amount_fen)):
-                lines.append(
-                    (
-                        item.position, line, item.studio_id, account.county, account.host_credit_code,
-                        account.host_name, kind, entry, acct, amount, entry_voucher,
-                        item.meta.effective_on, item.meta.recorded_at,
-                    )
-                )  # fmt: skip
-                line += 1
+        case Awarded() if account.level == "city":
+            entries.append(("construction", "commitment", rules.CONSTRUCTION_SUBSIDY_FEN, None))
+            account.construction_outstanding += rules.CONSTRUCTION_SUBSIDY_FEN
+        case SubsidyPaid(kind=paid_kind, amount_fen=fen, voucher_no=voucher):
+            if paid_kind == "apprenticeship":
+                entries.append((paid_kind, "commitment", fen, voucher))
+            else:
+                account.construction_outstanding -= fen
+            entries.append((paid_kind, "payment", fen, voucher))
+            account.vouchers[voucher] = paid_kind
+        case SubsidyReversed(amount_fen=fen, voucher_no=voucher):
+            reversed_kind = account.vouchers.get(voucher, "construction")
+            entries.append((reversed_kind, "reversal", fen, voucher))
+            if account.revoked:
+                # Money returned by a revoked studio is owed to nobody: release it.
+                entries.append((reversed_kind, "release", fen, voucher))
+            elif reversed_kind == "construction":
+                account.construction_outstanding += fen
+        case Revoked():
+            account.revoked = True
+            account.changed = True
+            if account.construction_outstanding > 0:
+                entries.append(("construction", "release", account.construction_outstanding, None))
+                account.construction_outstanding = 0
+        case _:
+            pass
+    if entries:
+        account.changed = True
+    line = 0
+    for kind, entry, amount_fen, entry_voucher in entries:
+        debit, credit = POSTINGS[entry]
+        for acct, amount in ((debit, amount_fen), (credit, -amount_fen)):
+            lines.append(
+                (
+                    item.position, line, item.studio_id, account.county, account.host_credit_code,
+                    account.host_name, kind, entry, acct, amount, entry_voucher,
+                    item.meta.effective_on, item.meta.recorded_at,
+                )
+            )  # fmt: skip
+            line += 1
 
 
 GROUPS = {

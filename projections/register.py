@@ -14,7 +14,8 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from casework.domain.state import Studio, evolve, next_evaluation_due, training_counts
-from projections.base import Item, Projection, table
+from projections import copytext
+from projections.base import Builder, Item, Projection, copy_lines, table
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(Studio).decode
@@ -120,3 +121,28 @@ class Register(Projection):
                 if sid in last_item and state
             ],
         )
+
+    def builder(self, generation: int) -> Builder:
+        return RegisterBuilder(table("register_studios", generation))
+
+
+class RegisterBuilder(Builder):
+    """The register from the first event: every studio folded in memory, written at the end."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.states: dict[UUID, Studio] = {}
+        self.last: dict[UUID, Item] = {}
+
+    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+        states, last = self.states, self.last
+        for item in items:
+            states[item.studio_id] = evolve(states.get(item.studio_id), item.event, item.studio_id)
+            last[item.studio_id] = item
+
+    def finish(self, curs: Cursor[DictRow]) -> None:
+        lines = [
+            copytext.row(row(state, self.last[sid].position, self.last[sid].recorded_at))
+            for sid, state in self.states.items()
+        ]
+        copy_lines(curs, self.name, COLUMNS, lines)

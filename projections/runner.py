@@ -29,7 +29,7 @@ from casework.integrity import Signer
 from casework.store import CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
-from projections.base import Item, Projection, decode
+from projections.base import Batches, Item, Projection, decode
 from projections.chain import Chain
 from projections.ledger import Ledger
 from projections.register import Register
@@ -220,17 +220,7 @@ class Projector:
                     raise RebuildRunning(f"a rebuild of {projection.name} is already running")
             with self.datastore.transaction(commit=True) as curs:
                 targets = [(p, catalog.new_generation(curs, p)) for p in projections]
-            applied = 0
-            while True:
-                with self.datastore.transaction(commit=True) as curs:
-                    # Losing the last batches of a rebuild to a crash costs only their redo;
-                    # rows and position stay consistent, so don't wait for each flush.
-                    curs.execute("SET LOCAL synchronous_commit = off")
-                    count, _ = self.apply_batch(curs, targets, limit)
-                applied += count
-                progress(applied, self.head())
-                if count < limit:
-                    break
+            applied = self._build(targets, limit, progress)
             with self.datastore.transaction(commit=True) as curs:
                 for projection, generation in targets:
                     catalog.index_generation(curs, projection, generation)
@@ -251,6 +241,37 @@ class Projector:
             progress(applied, self.head())
             log.info("rebuilt", projections=[p.name for p in projections], events=applied)
             return {p.name: g for p, g in targets}
+
+    def _build(
+        self, targets: Sequence[tuple[Projection, int]], limit: int, progress: Callable[[int, int], None]
+    ) -> int:
+        """Fill fresh generations from the first event with each projection's builder.
+
+        A builder keeps in memory what the live path reads back from its tables, so only
+        the finishing transaction writes those rows: until then (and after a crash) the
+        generation is incomplete, and it is never served before the switch.
+        """
+        builders = [(p.builder(g) or Batches(p, g), catalog.tracking_name(p, g)) for p, g in targets]
+        applied, position = 0, 0
+        with self.datastore.get_connection() as conn:
+            while True:
+                with conn.transaction(), conn.cursor() as curs:
+                    # A crash loses the generation anyway, so don't wait for each flush.
+                    curs.execute("SET LOCAL synchronous_commit = off")
+                    items = self.read(conn, position, limit)
+                    for builder, _ in builders:
+                        builder.feed(curs, items)
+                    if items:
+                        position = items[-1].position
+                        for _, name in builders:
+                            self.tracking._insert_tracking(curs, Tracking(name, position))
+                    if len(items) < limit:
+                        for builder, _ in builders:
+                            builder.finish(curs)
+                applied += len(items)
+                progress(applied, position if len(items) < limit else self.head())
+                if len(items) < limit:
+                    return applied
 
 
 class Worker(threading.Thread):
