@@ -8,7 +8,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from casework.timeline import summary
-from projections.base import Item, Projection, copy_lines, table
+from projections.base import Builder, Item, Projection, Sink, copy_lines, table
 from projections.copytext import text
 
 COLUMNS = (
@@ -22,15 +22,26 @@ class AuditTrail(Projection):
     tables = ("audit_trail",)
 
     def apply(self, curs: Cursor[DictRow], items: Sequence[Item], generation: int) -> None:
-        # Pure appends, so the rebuild needs no builder of its own: COPY is the fastest way in.
+        # Pure appends: COPY is the fastest way in.
         copy_lines(curs, table("audit_trail", generation), COLUMNS, [audit_line(item) for item in items])
+
+    def builder(self, generation: int) -> Builder:
+        return AuditBuilder(table("audit_trail", generation))
+
+
+class AuditBuilder(Builder):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def feed(self, items: Sequence[Item], sink: Sink) -> None:
+        sink.rows(self.name, COLUMNS, [audit_line(item) for item in items])
 
 
 def audit_line(item: Item) -> str:
     """The audit row of an event in COPY text format (COLUMNS order)."""
     meta = item.meta
     return (
-        f"{item.position}\t{item.studio_id}\t{item.version}\t{type(item.event).__name__}\t"
+        f"{item.position}\t{item.sid}\t{item.version}\t{type(item.event).__name__}\t"
         f"{text(meta.actor)}\t{text(meta.role)}\t{meta.recorded_at.isoformat()}\t"
         f"{meta.effective_on.isoformat()}\t{text(meta.correlation_id)}\t{text(meta.request_id)}\t"
         f"{text(summary(item.event))}\n"

@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Protocol
 from uuid import UUID
 
 from psycopg import Cursor
@@ -27,6 +28,7 @@ class Item:
     event: Event
     topic: str
     state: bytes  # exactly as stored: what the hash chain is computed over
+    sid: str  # the studio id as text, made once: rows of three tables print it
 
     @property
     def type(self) -> str:
@@ -39,15 +41,25 @@ class Item:
 
 def decode(position: int, studio_id: UUID, version: int, topic: str, state: bytes) -> Item:
     meta, event = decode_state(state)
-    return Item(
-        position=position,
-        studio_id=studio_id,
-        version=version,
-        meta=meta,
-        event=event,
-        topic=topic,
-        state=state,
-    )
+    return Item(position, studio_id, version, meta, event, topic, state, str(studio_id))
+
+
+class Decoder:
+    """Rows of the log read with the studio id as text (``originator_id::text``) into
+    items; each studio's UUID is made once, not once an event."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, UUID] = {}
+
+    def items(self, rows: Sequence[tuple[int, str, int, str, bytes]]) -> list[Item]:
+        ids, items = self.ids, []
+        for position, sid, version, topic, state in rows:
+            studio_id = ids.get(sid)
+            if studio_id is None:
+                studio_id = ids[sid] = UUID(sid)
+            meta, event = decode_state(state)
+            items.append(Item(position, studio_id, version, meta, event, topic, state, sid))
+        return items
 
 
 INDEX_MARKER = "-- indexes:"
@@ -75,21 +87,27 @@ class Projection(ABC):
     def tick(self, curs: Cursor[DictRow], generation: int) -> None:  # noqa: B027 - optional hook
         """Called after every live batch, even an empty one (for work that runs on a clock)."""
 
-    def builder(self, generation: int) -> Builder | None:
-        """How a rebuild from scratch fills ``generation`` faster than batch by batch (or None)."""
-        return None
+    @abstractmethod
+    def builder(self, generation: int) -> Builder:
+        """How a rebuild from scratch fills ``generation``, faster than batch by batch."""
+
+
+class Sink(Protocol):
+    """Where a builder sends rows: appended to a table, in COPY text format."""
+
+    def rows(self, table: str, columns: Sequence[str], lines: list[str]) -> None: ...
 
 
 class Builder(ABC):
     """A projection rebuilt from the first event: what the live path reads back from its
-    tables before each batch is kept in memory instead, and rows are written in bulk."""
+    tables before each batch is kept in memory instead, and rows are only ever appended."""
 
     @abstractmethod
-    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
-        """Fold a batch of events (rows that never change again may be written now)."""
+    def feed(self, items: Sequence[Item], sink: Sink) -> None:
+        """Fold a batch of events (rows that never change again may be sent now)."""
 
-    def finish(self, curs: Cursor[DictRow]) -> None:  # noqa: B027 - optional hook
-        """Write what was kept in memory; the live path carries on from these rows."""
+    def finish(self, sink: Sink) -> None:  # noqa: B027 - optional hook
+        """Send what was kept in memory; the live path carries on from these rows."""
 
 
 def copy_lines(curs: Cursor[DictRow], name: str, columns: Sequence[str], lines: list[str]) -> None:
@@ -103,14 +121,3 @@ def copy_lines(curs: Cursor[DictRow], name: str, columns: Sequence[str], lines: 
 def table(base: str, generation: int) -> str:
     """The physical table of a generation."""
     return f"{base}_g{generation}"
-
-
-class Batches(Builder):
-    """A projection without a builder of its own, rebuilt batch by batch as it runs live."""
-
-    def __init__(self, projection: Projection, generation: int) -> None:
-        self.projection = projection
-        self.generation = generation
-
-    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
-        self.projection.apply(curs, items, self.generation)

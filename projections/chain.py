@@ -13,7 +13,7 @@ from psycopg.rows import DictRow
 from casework.checkpoints import record_checkpoint
 from casework.integrity import GENESIS, Signer, leaf, link
 from casework.store import CHECKPOINTS_TABLE
-from projections.base import Builder, Item, Projection, copy_lines, table
+from projections.base import Builder, Item, Projection, Sink, copy_lines, table
 
 # At least every 1,000 events or 10 minutes (casework.integrity).
 CHECKPOINT_EVERY_EVENTS = 1000
@@ -40,7 +40,7 @@ class Heads:
             studios[item.studio_id] = studio_head
             head = link(head, event_leaf)
             lines.append(
-                f"{item.position}\t{item.studio_id}\t{item.version}\t\\\\x{event_leaf.hex()}\t"
+                f"{item.position}\t{item.sid}\t{item.version}\t\\\\x{event_leaf.hex()}\t"
                 f"\\\\x{studio_head.hex()}\t\\\\x{head.hex()}\n"
             )
         self.head = head
@@ -54,8 +54,8 @@ class ChainBuilder(Builder):
         self.name = name
         self.heads = Heads()
 
-    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
-        copy_lines(curs, self.name, COLUMNS, self.heads.lines(items))
+    def feed(self, items: Sequence[Item], sink: Sink) -> None:
+        sink.rows(self.name, COLUMNS, self.heads.lines(items))
 
 
 class Chain(Projection):

@@ -20,7 +20,8 @@ from psycopg.types.json import Jsonb
 from casework.domain import rules
 from casework.domain.events import Amended, Awarded, Revoked, Submitted, SubsidyPaid, SubsidyReversed
 from projections import copytext
-from projections.base import Builder, Item, Projection, copy_lines, table
+from projections.base import Builder, Item, Projection, Sink, copy_lines, table
+from projections.copytext import NULL, text
 
 COLUMNS = (
     "position", "line", "studio_id", "county", "host_credit_code", "host_name", "kind", "entry",
@@ -78,7 +79,7 @@ class Ledger(Projection):
         lines: list[tuple[Any, ...]] = []
         for item in items:
             post(item, accounts, lines)
-        copy_lines(curs, table("ledger_lines", generation), COLUMNS, [copytext.row(line) for line in lines])
+        copy_lines(curs, table("ledger_lines", generation), COLUMNS, [line_text(line) for line in lines])
         changed = [account_row(sid, a) for sid, a in accounts.items() if a.changed]
         if changed:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in STUDIO_COLUMNS[1:])
@@ -100,22 +101,33 @@ class LedgerBuilder(Builder):
         self.generation = generation
         self.accounts: dict[UUID, Account] = {}
 
-    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+    def feed(self, items: Sequence[Item], sink: Sink) -> None:
         lines: list[tuple[Any, ...]] = []
         for item in items:
             post(item, self.accounts, lines)
-        name = table("ledger_lines", self.generation)
-        copy_lines(curs, name, COLUMNS, [copytext.row(line) for line in lines])
+        sink.rows(table("ledger_lines", self.generation), COLUMNS, [line_text(line) for line in lines])
 
-    def finish(self, curs: Cursor[DictRow]) -> None:
+    def finish(self, sink: Sink) -> None:
         rows = [copytext.row(account_row(sid, a)) for sid, a in self.accounts.items()]
-        copy_lines(curs, table("ledger_studios", self.generation), STUDIO_COLUMNS, rows)
+        sink.rows(table("ledger_studios", self.generation), STUDIO_COLUMNS, rows)
 
 
 STUDIO_COLUMNS = (
     "studio_id", "level", "county", "host_credit_code", "host_name", "construction_outstanding",
     "vouchers", "revoked",
 )  # fmt: skip
+
+
+def line_text(line: tuple[Any, ...]) -> str:
+    """A ledger line (COLUMNS order) in COPY text format; the ids and amounts need no escaping."""
+    (position, number, studio_id, county, credit_code, host_name, kind, entry, account, amount,
+     voucher, effective_on, recorded_at) = line  # fmt: skip
+    voucher_text = NULL if voucher is None else text(voucher)
+    return (
+        f"{position}\t{number}\t{studio_id}\t{text(county)}\t{text(credit_code)}\t{text(host_name)}\t"
+        f"{kind}\t{entry}\t{account}\t{amount}\t{voucher_text}\t{effective_on.isoformat()}\t"
+        f"{recorded_at.isoformat()}\n"
+    )
 
 
 def account_row(studio_id: UUID, a: Account) -> tuple[Any, ...]:
@@ -185,7 +197,7 @@ def post(item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]
         for acct, amount in ((debit, amount_fen), (credit, -amount_fen)):
             lines.append(
                 (
-                    item.position, line, item.studio_id, account.county, account.host_credit_code,
+                    item.position, line, item.sid, account.county, account.host_credit_code,
                     account.host_name, kind, entry, acct, amount, entry_voucher,
                     item.meta.effective_on, item.meta.recorded_at,
                 )

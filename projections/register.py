@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 
 from casework.domain.state import Studio, evolve, next_evaluation_due, training_counts
 from projections import copytext
-from projections.base import Builder, Item, Projection, copy_lines, table
+from projections.base import Builder, Item, Projection, Sink, table
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(Studio).decode
@@ -134,15 +134,15 @@ class RegisterBuilder(Builder):
         self.states: dict[UUID, Studio] = {}
         self.last: dict[UUID, Item] = {}
 
-    def feed(self, curs: Cursor[DictRow], items: Sequence[Item]) -> None:
+    def feed(self, items: Sequence[Item], sink: Sink) -> None:
         states, last = self.states, self.last
         for item in items:
             states[item.studio_id] = evolve(states.get(item.studio_id), item.event, item.studio_id)
             last[item.studio_id] = item
 
-    def finish(self, curs: Cursor[DictRow]) -> None:
+    def finish(self, sink: Sink) -> None:
         lines = [
             copytext.row(row(state, self.last[sid].position, self.last[sid].recorded_at))
             for sid, state in self.states.items()
         ]
-        copy_lines(curs, self.name, COLUMNS, lines)
+        sink.rows(self.name, COLUMNS, lines)

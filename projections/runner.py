@@ -9,10 +9,13 @@ take over when its connection dies.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import psycopg
@@ -20,16 +23,18 @@ import structlog
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection, Cursor
-from psycopg.rows import DictRow, TupleRow, tuple_row
+from psycopg.rows import DictRow, TupleRow, dict_row, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from casework.application import Casework
 from casework.embedded import connection_params
 from casework.integrity import Signer
+from casework.logging import configure_logging
 from casework.store import CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
-from projections.base import Batches, Item, Projection, decode
+from projections.base import Decoder, Item, Projection, decode
+from projections.bulk import ReadAhead, Streams
 from projections.chain import Chain
 from projections.ledger import Ledger
 from projections.register import Register
@@ -203,10 +208,12 @@ class Projector:
         *,
         limit: int = 2000,
         progress: Callable[[int, int], None] = lambda applied, head: None,
+        processes: int | None = None,
     ) -> dict[str, int]:
         """Rebuild into fresh tables while the old ones serve, then switch atomically.
 
-        All the given projections are rebuilt in one pass over the log. Returns the new
+        The projections are shared among ``processes`` (by default two for a long log on a
+        machine with two cores or more), each making one pass over the log. Returns the new
         generation of each. Only one rebuild of a projection runs at a time.
         """
         projections = sorted(projections, key=lambda p: p.name)  # one lock order for all
@@ -220,10 +227,17 @@ class Projector:
                     raise RebuildRunning(f"a rebuild of {projection.name} is already running")
             with self.datastore.transaction(commit=True) as curs:
                 targets = [(p, catalog.new_generation(curs, p)) for p in projections]
-            applied = self._build(targets, limit, progress)
-            with self.datastore.transaction(commit=True) as curs:
-                for projection, generation in targets:
-                    catalog.index_generation(curs, projection, generation)
+            # Up to the head as it is now (ids are committed in order: the store locks its table
+            # to insert), in parallel; the switch below applies whatever came after.
+            until = self.head()
+            if processes is None:
+                processes = 2 if until >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+            applied = self._build(targets, limit, until, processes, progress)
+            if until:
+                with self.datastore.transaction(commit=True) as curs:
+                    for projection, generation in targets:
+                        name = catalog.tracking_name(projection, generation)
+                        self.tracking._insert_tracking(curs, Tracking(name, until))
             # The last events and the switch in one transaction that holds the catalog rows:
             # the live runners' batches wait, then continue on the new generations.
             with self.datastore.transaction(commit=True) as curs:
@@ -243,35 +257,82 @@ class Projector:
             return {p.name: g for p, g in targets}
 
     def _build(
-        self, targets: Sequence[tuple[Projection, int]], limit: int, progress: Callable[[int, int], None]
+        self,
+        targets: Sequence[tuple[Projection, int]],
+        limit: int,
+        until: int,
+        processes: int,
+        progress: Callable[[int, int], None],
     ) -> int:
-        """Fill fresh generations from the first event with each projection's builder.
+        """Fill fresh generations with the events up to ``until``, sharing the projections
+        among processes; each process reads the log itself."""
+        groups = [list(targets[i::processes]) for i in range(processes) if targets[i::processes]]
+        if len(groups) == 1:
+            return build(self.database_url, self.events_table, groups[0], limit, until, progress)
+        spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        with ProcessPoolExecutor(len(groups) - 1, mp_context=spawn) as pool:
+            others = [
+                pool.submit(
+                    build_by_name,
+                    self.database_url,
+                    self.events_table,
+                    [(p.name, g) for p, g in group],
+                    limit,
+                    until,
+                )
+                for group in groups[1:]
+            ]
+            applied = build(self.database_url, self.events_table, groups[0], limit, until, progress)
+            for other in others:
+                other.result()
+        return applied
 
-        A builder keeps in memory what the live path reads back from its tables, so only
-        the finishing transaction writes those rows: until then (and after a crash) the
-        generation is incomplete, and it is never served before the switch.
-        """
-        builders = [(p.builder(g) or Batches(p, g), catalog.tracking_name(p, g)) for p, g in targets]
-        applied, position = 0, 0
-        with self.datastore.get_connection() as conn:
-            while True:
-                with conn.transaction(), conn.cursor() as curs:
-                    # A crash loses the generation anyway, so don't wait for each flush.
-                    curs.execute("SET LOCAL synchronous_commit = off")
-                    items = self.read(conn, position, limit)
-                    for builder, _ in builders:
-                        builder.feed(curs, items)
-                    if items:
-                        position = items[-1].position
-                        for _, name in builders:
-                            self.tracking._insert_tracking(curs, Tracking(name, position))
-                    if len(items) < limit:
-                        for builder, _ in builders:
-                            builder.finish(curs)
-                applied += len(items)
-                progress(applied, position if len(items) < limit else self.head())
-                if len(items) < limit:
-                    return applied
+
+# Below this many events a second process costs more to start than it saves.
+PARALLEL_FROM = 50_000
+
+
+def build(
+    database_url: str,
+    events_table: str,
+    targets: Sequence[tuple[Projection, int]],
+    limit: int,
+    until: int,
+    progress: Callable[[int, int], None] = lambda applied, head: None,
+) -> int:
+    """Fill fresh generations with the events up to ``until`` through each projection's
+    builder, then index them.
+
+    Builders keep in memory what the live path reads back from its tables, and their rows
+    stream into the tables through long COPYs (projections.bulk). The caller records the
+    positions once every row is in; the live path carries on from there.
+    """
+    builders = [p.builder(g) for p, g in targets]
+    decoder = Decoder()
+    applied = 0
+    with Streams(database_url) as sink:
+        for rows in ReadAhead(database_url, events_table, limit, until).batches():
+            items = decoder.items(rows)
+            for builder in builders:
+                builder.feed(items, sink)
+            applied += len(items)
+            progress(applied, until)
+        for builder in builders:
+            builder.finish(sink)
+    # Secondary indexes once the rows are in: faster than keeping them up row by row.
+    with psycopg.connect(database_url, row_factory=dict_row) as conn, conn.cursor() as curs:
+        for projection, generation in targets:
+            catalog.index_generation(curs, projection, generation)
+    return applied
+
+
+def build_by_name(
+    database_url: str, events_table: str, targets: Sequence[tuple[str, int]], limit: int, until: int
+) -> int:
+    """``build`` in another process: projections named, not pickled."""
+    configure_logging("console", "warning")
+    projections = {p.name: p for p in all_projections()}
+    return build(database_url, events_table, [(projections[n], g) for n, g in targets], limit, until)
 
 
 class Worker(threading.Thread):
