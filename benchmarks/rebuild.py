@@ -1,64 +1,125 @@
-"""Rebuilding all projections against merely reading the notification log (same process, same run).
+"""Rebuilding all projections against merely reading the notification log (same process, same run),
+and replaying the longest studio against selecting its events.
 
-Prints both rates and their ratio, as ``rebuild ratio: <number>``.
+Baselines, each measured in this run on the same data:
+- the notification log read with eventsourcing's own reader (``select_notifications``), the
+  way the library reads it; ``rebuild ratio`` is against this one;
+- the same rows with a bare SELECT through psycopg (the floor of any reader), and with each
+  event decoded too (what every projection must at least do);
+Prints ``rebuild ratio: <number>`` and ``replay ratio: <number>``, and the peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import time
+from uuid import UUID
 
-from benchmarks.dataset import ensure
+from psycopg.rows import tuple_row
+
+from benchmarks.dataset import ensure, long_studio
 from casework.application import Casework
 from casework.logging import configure_logging
+from projections.base import Decoder
 from projections.runner import Projector, all_projections
 
 
-def read_rate(projector: Projector, batch: int, decode: bool) -> tuple[int, float]:
-    """Events per second of reading the whole log in batches (optionally decoding them)."""
+def raw_read(app: Casework, batch: int, decode: bool) -> tuple[int, float]:
+    """Events per second of a bare SELECT of the log in batches (optionally decoding them)."""
     count, position = 0, 0
+    decoder = Decoder()
+    studio = "originator_id::text" if decode else "originator_id"
+    select = (
+        f"SELECT notification_id, {studio}, originator_version, topic, state "  # noqa: S608
+        f"FROM {app.store.events_table_name} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+    )
     started = time.perf_counter()
-    with projector.datastore.get_connection() as conn:
+    with app.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         while True:
+            rows = curs.execute(select, (position, batch), prepare=True).fetchall()
+            if not rows:
+                break
             if decode:
-                items = projector.read(conn, position, batch)
-                if not items:
-                    break
-                position = items[-1].position
-                count += len(items)
-            else:
-                rows = conn.execute(projector._select, (position, batch), prepare=True).fetchall()
-                if not rows:
-                    break
-                position = rows[-1]["notification_id"]
-                count += len(rows)
+                decoder.items(rows)
+            position = rows[-1][0]
+            count += len(rows)
     return count, time.perf_counter() - started
+
+
+def library_read(app: Casework, batch: int) -> tuple[int, float]:
+    """Events per second of eventsourcing's reader of the notification log."""
+    count, start = 0, 1
+    started = time.perf_counter()
+    while True:
+        notifications = app.recorder.select_notifications(start, batch)
+        if not notifications:
+            break
+        count += len(notifications)
+        start = notifications[-1].id + 1
+    return count, time.perf_counter() - started
+
+
+def replay(app: Casework, studio_id: UUID, rounds: int) -> tuple[float, float, int]:
+    """Seconds per replay of the studio through the application, and per raw select of its rows."""
+    with app.recorder.datastore.get_connection() as conn:
+        table = app.store.events_table_name
+        select = f"SELECT * FROM {table} WHERE originator_id = %s ORDER BY originator_version"  # noqa: S608
+        started = time.perf_counter()
+        for _ in range(rounds):
+            rows = conn.execute(select, (studio_id,), prepare=True).fetchall()
+        raw = (time.perf_counter() - started) / rounds
+    started = time.perf_counter()
+    for _ in range(rounds):
+        studio = app.load(studio_id)
+    replayed = (time.perf_counter() - started) / rounds
+    assert studio is not None
+    assert studio.version == len(rows)
+    return replayed, raw, len(rows)
+
+
+def peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=None, help="for the rebuild (default: auto)")
     args = parser.parse_args()
     configure_logging("console", "warning")
     server = ensure(args.events)
     try:
         app = Casework(server.url)
         projector = Projector(app, server.url)
-        count, read_seconds = read_rate(projector, args.batch, decode=False)
-        _, decode_seconds = read_rate(projector, args.batch, decode=True)
+        library_count, library_seconds = library_read(app, args.batch)
+        count, read_seconds = raw_read(app, args.batch, decode=False)
+        _, decode_seconds = raw_read(app, args.batch, decode=True)
+        before_rebuild = peak_rss_mb(resource.RUSAGE_SELF)
         started = time.perf_counter()
-        projector.rebuild(all_projections(), limit=args.batch)
+        projector.rebuild(all_projections(), limit=args.batch, processes=args.processes)
         rebuild_seconds = time.perf_counter() - started
+        assert library_count == count
+        library = count / library_seconds
         read = count / read_seconds
         decoded = count / decode_seconds
         rebuild = count / rebuild_seconds
         print(f"date: {dt.date.today()}  events: {count}  batch: {args.batch}")
-        print(f"read the notification log:        {read:>10,.0f} events/s ({read_seconds:.1f}s)")
-        print(f"read and decode it:               {decoded:>10,.0f} events/s ({decode_seconds:.1f}s)")
-        print(f"rebuild register, audit, ledger:  {rebuild:>10,.0f} events/s ({rebuild_seconds:.1f}s)")
-        print(f"rebuild ratio: {rebuild / read:.3f}")
+        print(f"read the log (eventsourcing):   {library:>10,.0f} events/s ({library_seconds:.1f}s)")
+        print(f"read the log (bare SELECT):     {read:>10,.0f} events/s ({read_seconds:.1f}s)")
+        print(f"bare SELECT and decode:         {decoded:>10,.0f} events/s ({decode_seconds:.1f}s)")
+        print(f"rebuild all four projections:   {rebuild:>10,.0f} events/s ({rebuild_seconds:.1f}s)")
+        print(f"rebuild peak RSS: {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB in this process "
+              f"({before_rebuild:.0f} MB before it), {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB "
+              "in the second process")  # fmt: skip
+        print(f"rebuild ratio against a bare SELECT: {rebuild / read:.3f}")
+        print(f"rebuild ratio: {rebuild / library:.3f}")
+        studio_id = long_studio(server)
+        replayed, raw, events = replay(app, studio_id, rounds=20)
+        print(f"replay a studio of {events} events: {replayed * 1000:.1f} ms; raw select {raw * 1000:.1f} ms")
+        print(f"replay ratio: {raw / replayed:.3f}")
         projector.close()
         app.close()
     finally:

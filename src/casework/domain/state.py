@@ -208,12 +208,14 @@ def evolve(state: Studio | None, event: Event, studio_id: UUID) -> Studio:
                 certificate_no=event.certificate_no,
                 qualified_on=event.qualified_on,
             )
-            apprentices = tuple(
-                replace(a, qualifications=(*a.qualifications, qualification))
-                if a.apprentice_id == event.apprentice_id
-                else a
-                for a in state.apprentices
-            )
+            apprentices = state.apprentices
+            for i, apprentice in enumerate(apprentices):
+                if apprentice.apprentice_id == event.apprentice_id:
+                    qualified = replace(
+                        apprentice, qualifications=(*apprentice.qualifications, qualification)
+                    )
+                    apprentices = (*apprentices[:i], qualified, *apprentices[i + 1 :])
+                    break
             return replace(state, apprentices=apprentices)
         case Inspected():
             return replace(state, inspections=state.inspections + 1)
