@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 
 from api.auth import issue_token, jwt_secret
+from api.database import create_pool
 from benchmarks.loadgen import Result, baseline, get_request, have_wrk, load, post_request, wrk_get
 from casework.application import Casework, Context
 from casework.demo import load_demo
@@ -149,7 +150,8 @@ async def run(args: argparse.Namespace) -> None:
             projector.ensure(projection)
             projector.catch_up(projection)
         projector.close()
-        pool = await asyncpg.create_pool(server.url, min_size=32, max_size=32)
+        # The API's own pool (size, codecs, reset): only the HTTP layer differs from the baseline.
+        pool = await create_pool(server.url)
         rows = await pool.fetch("SELECT id, status FROM register_studios ORDER BY id")
         ids = [r["id"] for r in rows]
         awarded = [r["id"] for r in rows if r["status"] == "awarded"]
