@@ -29,6 +29,14 @@ class RequestContext:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._log: Any = None
+
+    def _logger(self) -> Any:
+        # A logger bound once, at the first request (logging is configured by then): the
+        # module's lazy proxy would rebuild one for every line, on the hottest path there is.
+        if self._log is None:
+            self._log = log.bind()
+        return self._log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -52,20 +60,21 @@ class RequestContext:
                 message["headers"] = headers
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id, correlation_id=correlation_id):
-            try:
-                await self.app(scope, receive, send_with_ids)
-            finally:
-                seconds = time.perf_counter() - started
-                route = _route(scope)
-                METRICS.observe_request(str(scope.get("method", "?")), route, status, seconds)
-                log.info(
-                    "request",
-                    method=scope.get("method"),
-                    route=route,
-                    status=status,
-                    duration_ms=round(seconds * 1000, 2),
-                )
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
+        try:
+            await self.app(scope, receive, send_with_ids)
+        finally:
+            seconds = time.perf_counter() - started
+            route = _route(scope)
+            METRICS.observe_request(str(scope.get("method", "?")), route, status, seconds)
+            self._logger().info(
+                "request",
+                method=scope.get("method"),
+                route=route,
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
+            )
+            structlog.contextvars.reset_contextvars(**tokens)
 
 
 def _route(scope: Scope) -> str:

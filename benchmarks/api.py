@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 
 from api.auth import issue_token, jwt_secret
+from api.controllers.studios import SELECT_ONE
 from api.database import create_pool
 from benchmarks.loadgen import Result, baseline, get_request, have_wrk, load, post_request, wrk_get
 from casework.application import Casework, Context
@@ -34,10 +35,7 @@ from casework.domain.permissions import Actor
 from casework.embedded import EmbeddedPostgres
 from casework.logging import configure_logging
 from casework.vault import Vault
-from projections.register import COLUMNS
 from projections.runner import Projector, all_projections
-
-SELECT = f"SELECT {', '.join(c for c in COLUMNS if c != 'state')} FROM register_studios WHERE id = $1"  # noqa: S608
 
 
 def free_port() -> int:
@@ -68,26 +66,39 @@ async def ready(port: int) -> None:
         await asyncio.sleep(0.2)
 
 
+def best(results: list[Result]) -> Result:
+    """The fastest of several rounds: on a shared, noisy machine the best round is the one
+    least disturbed by neighbours (taken alike for the API and for its baseline)."""
+    return max(results, key=lambda r: r.rate)
+
+
 async def measure_get(
-    port: int, token: str, pool: asyncpg.Pool, ids: list[uuid.UUID], total: int, seconds: int
+    port: int, token: str, pool: asyncpg.Pool, ids: list[uuid.UUID], total: int, seconds: int, rounds: int
 ) -> float:
+    paths = [f"/api/v1/studios/{i}" for i in ids]
+
+    async def over_http(concurrency: int) -> Result:
+        if have_wrk():
+            return wrk_get(port, paths, token, concurrency=concurrency, seconds=seconds)
+        return await load(
+            "127.0.0.1",
+            port,
+            lambda n: get_request(paths[n % len(paths)], token),
+            concurrency=concurrency,
+            total=total,
+        )
+
     ratios = []
     for concurrency in (1, 8, 32):
-        if have_wrk():
-            paths = [f"/api/v1/studios/{i}" for i in ids]
-            http = wrk_get(port, paths, token, concurrency=concurrency, seconds=seconds)
-        else:
-            http = await load(
-                "127.0.0.1",
-                port,
-                lambda n: get_request(f"/api/v1/studios/{ids[n % len(ids)]}", token),
-                concurrency=concurrency,
-                total=total,
+        https, directs = [], []
+        for _ in range(rounds):  # interleaved, so that a noisy spell hits both alike
+            https.append(await over_http(concurrency))
+            assert set(https[-1].statuses) == {200}, https[-1].statuses
+            direct = await baseline(
+                lambda n: pool.fetchrow(SELECT_ONE, ids[n % len(ids)]), concurrency=concurrency, total=total
             )
-        assert set(http.statuses) == {200}, http.statuses
-        direct = await baseline(
-            lambda n: pool.fetchrow(SELECT, ids[n % len(ids)]), concurrency=concurrency, total=total
-        )
+            directs.append(direct)
+        http, direct = best(https), best(directs)
         print(line("get", concurrency, http, direct))
         ratios.append(http.rate / direct.rate)
     return min(ratios)
@@ -97,7 +108,7 @@ INSPECTION = json.dumps({"inspector": "市局", "findings": "正常", "inspected
 
 
 async def measure_commands(
-    port: int, token: str, app: Casework, awarded: list[uuid.UUID], total: int
+    port: int, token: str, app: Casework, awarded: list[uuid.UUID], total: int, rounds: int
 ) -> float:
     actor = Actor(subject="bench", role="city_office")
 
@@ -117,16 +128,21 @@ async def measure_commands(
 
     ratios = []
     for concurrency in (1, 8, 32):
-        http = await load(
-            "127.0.0.1",
-            port,
-            lambda n: post_request(
-                f"/api/v1/studios/{awarded[n % len(awarded)]}/inspections", token, INSPECTION
-            ),
-            concurrency=concurrency,
-            total=total,
-        )
-        direct = await baseline(direct_call, concurrency=concurrency, total=total)
+        https, directs = [], []
+        for _ in range(rounds):
+            https.append(
+                await load(
+                    "127.0.0.1",
+                    port,
+                    lambda n: post_request(
+                        f"/api/v1/studios/{awarded[n % len(awarded)]}/inspections", token, INSPECTION
+                    ),
+                    concurrency=concurrency,
+                    total=total,
+                )
+            )
+            directs.append(await baseline(direct_call, concurrency=concurrency, total=total))
+        http, direct = best(https), best(directs)
         ok = http.statuses.get(200, 0)
         print(line("command", concurrency, http, direct) + f" (http ok {ok}/{http.requests})")
         ratios.append(http.rate / direct.rate)
@@ -176,8 +192,8 @@ async def run(args: argparse.Namespace) -> None:
             print(
                 f"date: {dt.date.today()}  studios: {len(ids)}  events: {app.recorder.max_notification_id()}"
             )
-            get_ratio = await measure_get(port, token, pool, ids, args.requests, args.seconds)
-            command_ratio = await measure_commands(port, token, app, awarded, args.commands)
+            get_ratio = await measure_get(port, token, pool, ids, args.requests, args.seconds, args.rounds)
+            command_ratio = await measure_commands(port, token, app, awarded, args.commands, args.rounds)
             print(f"get ratio: {get_ratio:.2f}")
             print(f"command ratio: {command_ratio:.2f}")
         finally:
@@ -195,6 +211,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--commands", type=int, default=600)
     parser.add_argument("--seconds", type=int, default=5, help="per figure, when wrk is the client")
+    parser.add_argument("--rounds", type=int, default=3, help="of each figure; the best is kept")
     args = parser.parse_args()
     configure_logging("console", "warning")
     asyncio.run(run(args))

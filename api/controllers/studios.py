@@ -29,7 +29,10 @@ from casework.domain import commands as c
 from casework.domain.permissions import Actor
 from projections.register import COLUMNS, search_grams
 
-_SELECT = f"SELECT {', '.join(c for c in COLUMNS if c != 'state')} FROM register_studios"  # noqa: S608
+# What a studio's view is made of: not the domain state, nor the name's search grams.
+VIEW_COLUMNS = tuple(c for c in COLUMNS if c not in ("state", "name_grams"))
+_SELECT = f"SELECT {', '.join(VIEW_COLUMNS)} FROM register_studios"  # noqa: S608
+SELECT_ONE = f"{_SELECT} WHERE id = $1"
 
 
 class StudioController(Controller):
@@ -373,7 +376,7 @@ class StudioController(Controller):
         """One studio, as the register holds it."""
         require(actor, "get_studio")
         api = api_state(request)
-        found = await api.db.fetchrow(f"{_SELECT} WHERE id = $1", studio_uuid(studio_id))
+        found = await api.db.fetchrow(SELECT_ONE, studio_uuid(studio_id))
         if found is None or not _in_scope(actor, found["county"]):
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
         view = s.studio_view(found, api.today())
