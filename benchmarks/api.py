@@ -180,11 +180,15 @@ async def run(args: argparse.Namespace) -> None:
             "CASEWORK_PORT": str(port),
             "CASEWORK_LOG_LEVEL": "warning",
         }
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "casework.cli", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        # As deployed (deploy/): the API leaves the projections to a worker process of their own.
+        serve, worker = (
+            subprocess.Popen(  # noqa: S603 - our own commands
+                [sys.executable, "-m", "casework.cli", *command],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for command in (["serve", "--no-projections"], ["project"])
         )
         try:
             await ready(port)
@@ -197,8 +201,9 @@ async def run(args: argparse.Namespace) -> None:
             print(f"get ratio: {get_ratio:.2f}")
             print(f"command ratio: {command_ratio:.2f}")
         finally:
-            serve.terminate()
-            serve.wait(30)
+            for process in (serve, worker):
+                process.terminate()
+                process.wait(30)
             await pool.close()
     finally:
         app.close()
