@@ -29,13 +29,16 @@ lint: $(VENV)/.dev
 	$(BIN)/lint-imports
 
 bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): GET figures use the Python load generator"
 	$(BIN)/python -m benchmarks.rebuild --events 1000000
+	$(BIN)/python -m benchmarks.register --events 1000000
 	$(BIN)/python -m benchmarks.api --studios 1000 --requests 5000 --commands 600
 	$(BIN)/python -m benchmarks.reconcile --rows 100000
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
-	$(BIN)/python -m benchmarks.api --studios 200 --requests 2000 --commands 300
+	$(BIN)/python -m benchmarks.register --events 60000 --requests 50
+	$(BIN)/python -m benchmarks.api --studios 200 --requests 2000 --commands 200 --rounds 1 --seconds 3
 	$(BIN)/python -m benchmarks.reconcile --rows 20000
 
 openapi: $(VENV)/.runtime

@@ -27,7 +27,16 @@ import httpx
 from api.auth import issue_token, jwt_secret
 from api.controllers.studios import SELECT_ONE
 from api.database import create_pool
-from benchmarks.loadgen import Result, baseline, get_request, have_wrk, load, post_request, wrk_get
+from benchmarks.loadgen import (
+    Result,
+    baseline,
+    get_request,
+    have_wrk,
+    load,
+    peak_rss_mb,
+    post_request,
+    wrk_get,
+)
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.domain import commands as c
@@ -200,6 +209,7 @@ async def run(args: argparse.Namespace) -> None:
             command_ratio = await measure_commands(port, token, app, awarded, args.commands, args.rounds)
             print(f"get ratio: {get_ratio:.2f}")
             print(f"command ratio: {command_ratio:.2f}")
+            print(f"api peak rss: {peak_rss_mb(serve.pid):.0f} MB (after every figure above)")
         finally:
             for process in (serve, worker):
                 process.terminate()

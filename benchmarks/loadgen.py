@@ -141,3 +141,12 @@ def wrk_get(port: int, paths: Sequence[str], token: str, *, concurrency: int, se
     statuses = {200: ok} | ({0: fields["non2xx"]} if fields["non2xx"] else {})
     seconds_taken = fields["duration_us"] / 1e6
     return Result(fields["requests"], seconds_taken, fields["p50_us"] / 1e3, fields["p99_us"] / 1e3, statuses)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The highest resident memory a process has had (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    msg = "no VmHWM in /proc"
+    raise RuntimeError(msg)
