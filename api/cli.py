@@ -11,6 +11,7 @@ import sys
 import psycopg
 import structlog
 import uvicorn
+from litestar.serialization import encode_json
 
 from api.app import create_app
 from api.auth import issue_token, jwt_secret
@@ -84,7 +85,8 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 def openapi_document() -> dict[str, object]:
     """The OpenAPI document the app serves (built without a database)."""
     app = create_app(None)  # type: ignore[arg-type]  # the schema needs no state
-    schema: dict[str, object] = app.openapi_schema.to_schema()
+    # Encoded as the app serves it (a Decimal default becomes a string, as in the answers).
+    schema: dict[str, object] = json.loads(encode_json(app.openapi_schema.to_schema()))
     return schema
 
 

@@ -61,7 +61,9 @@ def queries(database_url: str) -> dict[str, str]:
 async def measure(port: int, token: str, paths: dict[str, str], requests: int) -> float:
     # A later page: the cursor after the first ten studios (a cursor is a place, not a size).
     first = httpx.get(
-        f"http://127.0.0.1:{port}/api/v1/studios?limit=10", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        f"http://127.0.0.1:{port}/api/v1/studios?limit=10",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
     ).json()
     cursor = first["next_cursor"]
     assert cursor, "the register has more than one page"

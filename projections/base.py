@@ -71,6 +71,9 @@ class Projection(ABC):
     name: str
     # The base names of its tables; each is read through a view of that name.
     tables: tuple[str, ...]
+    # Its share of a rebuild's work, relative to the others (measured), so that a rebuild in
+    # several processes can give each about as much.
+    rebuild_cost: float = 1.0
 
     def ddl(self, generation: int, part: str = "all") -> str:
         """The statements that create a generation's tables (``tables``), its secondary

@@ -157,11 +157,11 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         def total(rows: list[dict[str, Any]], key: str) -> str:
-            return _yuan(sum(int(r.get(key) or 0) for r in rows))
+            return _yuan(sum(_fen(r[key]) for r in rows if key in r))
 
         summary: dict[str, Any] = {c: len(rows) for c, rows in self.items.items()}
         summary["totals"] = {
-            c: {"statement": total(rows, "statement_amount_fen"), "ledger": total(rows, "ledger_amount_fen")}
+            c: {"statement": total(rows, "statement_amount"), "ledger": total(rows, "ledger_amount")}
             for c, rows in self.items.items()
         }
         return summary
@@ -179,7 +179,7 @@ def reconcile(
             "row": row.row,
             "voucher_no": row.voucher_no,
             "statement_payee": row.payee_credit_code,
-            "statement_amount_fen": row.amount_fen,
+            "statement_amount": _yuan(row.amount_fen),
             "statement_paid_on": row.paid_on.isoformat(),
         }
         if row.voucher_no in seen:
@@ -193,7 +193,7 @@ def reconcile(
         entry |= {
             "studio_id": str(payment["studio_id"]),
             "ledger_payee": payment["host_credit_code"],
-            "ledger_amount_fen": int(payment["amount_fen"]),
+            "ledger_amount": _yuan(int(payment["amount_fen"])),
             "ledger_paid_on": payment["effective_on"].isoformat(),
             "kind": payment["kind"],
         }
@@ -210,7 +210,7 @@ def reconcile(
                     "voucher_no": voucher,
                     "studio_id": str(payment["studio_id"]),
                     "ledger_payee": payment["host_credit_code"],
-                    "ledger_amount_fen": int(payment["amount_fen"]),
+                    "ledger_amount": _yuan(int(payment["amount_fen"])),
                     "ledger_paid_on": payment["effective_on"].isoformat(),
                     "kind": payment["kind"],
                 }
@@ -219,8 +219,13 @@ def reconcile(
 
 
 def _yuan(fen: int) -> str:
+    """Money as the API writes it (a decimal string with two places); reports keep it so."""
     sign = "-" if fen < 0 else ""
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def _fen(yuan: str) -> int:
+    return int(Decimal(yuan) * 100)
 
 
 def rows_for_export(items: dict[str, list[dict[str, Any]]]) -> tuple[list[str], list[list[Any]]]:
@@ -230,13 +235,7 @@ def rows_for_export(items: dict[str, list[dict[str, Any]]]) -> tuple[list[str], 
     rows = []
     for category in CATEGORIES:
         for item in items.get(category, []):
-            amounts = {
-                "statement_amount": _yuan(item["statement_amount_fen"])
-                if "statement_amount_fen" in item
-                else "",
-                "ledger_amount": _yuan(item["ledger_amount_fen"]) if "ledger_amount_fen" in item else "",
-            }
-            merged = {**item, **amounts, "category": category}
+            merged = {**item, "category": category}
             rows.append([merged.get(c, "") for c in columns])
     return columns, rows
 

@@ -34,7 +34,7 @@ from casework.store import CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
 from projections.base import Decoder, Item, Projection, decode
-from projections.bulk import ReadAhead, Streams
+from projections.bulk import Streams, read_log
 from projections.chain import Chain
 from projections.ledger import Ledger
 from projections.register import Register
@@ -266,7 +266,7 @@ class Projector:
     ) -> int:
         """Fill fresh generations with the events up to ``until``, sharing the projections
         among processes; each process reads the log itself."""
-        groups = [list(targets[i::processes]) for i in range(processes) if targets[i::processes]]
+        groups = share(targets, processes)
         if len(groups) == 1:
             return build(self.database_url, self.events_table, groups[0], limit, until, progress)
         spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
@@ -286,6 +286,18 @@ class Projector:
             for other in others:
                 other.result()
         return applied
+
+
+def share(targets: Sequence[tuple[Projection, int]], processes: int) -> list[list[tuple[Projection, int]]]:
+    """The targets in at most ``processes`` groups of about equal rebuild cost (costliest
+    first, each to the lightest group so far)."""
+    groups: list[list[tuple[Projection, int]]] = [[] for _ in range(processes)]
+    loads = [0.0] * processes
+    for target in sorted(targets, key=lambda t: (-t[0].rebuild_cost, t[0].name)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(target)
+        loads[lightest] += target[0].rebuild_cost
+    return [group for group in groups if group]
 
 
 # Below this many events a second process costs more to start than it saves.
@@ -311,7 +323,7 @@ def build(
     decoder = Decoder()
     applied = 0
     with Streams(database_url) as sink:
-        for rows in ReadAhead(database_url, events_table, limit, until).batches():
+        for rows in read_log(database_url, events_table, limit, until):
             items = decoder.items(rows)
             for builder in builders:
                 builder.feed(items, sink)

@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import functools
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -43,18 +43,31 @@ _PROBLEMS = {
     422: "invalid request (code and errors name the rule and field)",
     503: "database unavailable; retry after Retry-After",
 }
+_COMMAND_PROBLEMS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503)
+_QUERY_PROBLEMS = (401, 403, 404, 422, 503)
 
 
-def documented(status: int, model: type[Any], *, command: bool = True) -> dict[int, ResponseSpec]:
-    """The OpenAPI responses of a handler: its answer, and the problems it may return."""
-    codes = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503) if command else (401, 403, 404, 422, 503)
-    responses = {
-        status: ResponseSpec(data_container=model, description="the answer", generate_examples=False)
-    }
-    for code in codes:
+def documented(
+    status: int,
+    model: type[Any],
+    *,
+    command: bool = True,
+    problems: Iterable[int] | None = None,
+    description: str = "the answer",
+    notes: Mapping[int, str] | None = None,
+) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses of a handler: its answer, and the problems it may return.
+
+    ``problems`` names the problem statuses when they are not those of a command (or, with
+    ``command=False``, of a query); ``notes`` replaces the description of some of them.
+    """
+    if problems is None:
+        problems = _COMMAND_PROBLEMS if command else _QUERY_PROBLEMS
+    responses = {status: ResponseSpec(data_container=model, description=description, generate_examples=False)}
+    for code in problems:
         responses[code] = ResponseSpec(
             data_container=Problem,
-            description=_PROBLEMS[code],
+            description=(notes or {}).get(code, _PROBLEMS[code]),
             media_type="application/problem+json",
             generate_examples=False,
         )

@@ -10,7 +10,8 @@ import psycopg
 from litestar import Controller, Request, Response, get, post
 
 from api.access import require
-from api.controllers.common import api_state, csv_response, json_response, studio_uuid
+from api.answers import Reconciliation
+from api.controllers.common import api_state, csv_response, documented, json_response, studio_uuid
 from api.errors import ProblemError
 from casework.domain.permissions import Actor
 from projections import reconciliation
@@ -40,7 +41,22 @@ class ReconciliationController(Controller):
     tags = ["finance"]  # noqa: RUF012
 
     # A treasury statement of 100,000 rows is some 5 MB: the 1 MiB limit is for JSON commands.
-    @post("/", operation_id="reconcile_statement", status_code=201, request_max_body_size=STATEMENT_MAX_BYTES)
+    @post(
+        "/",
+        operation_id="reconcile_statement",
+        status_code=201,
+        request_max_body_size=STATEMENT_MAX_BYTES,
+        responses=documented(
+            201,
+            Reconciliation,
+            problems=(401, 403, 413, 415, 422, 503),
+            notes={
+                413: "statement larger than 64 MiB",
+                415: "not a CSV or XLSX statement",
+                422: "invalid statement (code invalid_statement; the field names row and column), or as_of",
+            },
+        ),
+    )
     async def reconcile(
         self, request: Request[Any, Any, Any], actor: Actor, as_of: dt.date | None = None
     ) -> Response[bytes]:
@@ -64,7 +80,16 @@ class ReconciliationController(Controller):
         report = await anyio.to_thread.run_sync(run)
         return json_response(report, 201, {"Location": f"/api/v1/reconciliations/{report['id']}"})
 
-    @get("/{report_id:str}", operation_id="get_reconciliation")
+    @get(
+        "/{report_id:str}",
+        operation_id="get_reconciliation",
+        responses=documented(
+            200,
+            Reconciliation,
+            problems=(401, 403, 404, 503),
+            description=f"the report (CSV with Accept: text/csv, a workbook with Accept: {XLSX})",
+        ),
+    )
     async def report(self, request: Request[Any, Any, Any], actor: Actor, report_id: str) -> Response[bytes]:
         """A stored reconciliation report (never changed); CSV or XLSX on request."""
         require(actor, "get_reconciliation")

@@ -9,12 +9,14 @@ import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get
 
+from api import answers as a
 from api import schemas as s
 from api.access import require
 from api.controllers.common import (
     api_state,
     csv_response,
     decode_cursor,
+    documented,
     encode_cursor,
     json_response,
     limit_of,
@@ -30,6 +32,11 @@ from projections import reports
 from projections.ledger import GROUPS, balances_sql
 from projections.reconciliation import xlsx
 from projections.register import COLUMNS, row
+
+# What the OpenAPI document says of the answers besides their JSON schema.
+_CSV_TOO = "the answer (CSV with Accept: text/csv)"
+_CSV_XLSX_TOO = f"the answer (CSV with Accept: text/csv, a workbook with Accept: {XLSX})"
+_NO_KEY = {503: "database unavailable, or no signing key configured; retry after Retry-After"}
 
 AUDIT_COLUMNS = (
     "position",
@@ -85,7 +92,11 @@ class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]  # noqa: RUF012
 
-    @get("/", operation_id="list_audit")
+    @get(
+        "/",
+        operation_id="list_audit",
+        responses=documented(200, a.AuditPage, command=False, description=_CSV_TOO),
+    )
     async def audit(
         self,
         request: Request[Any, Any, Any],
@@ -133,7 +144,11 @@ class LedgerController(Controller):
     path = "/api/v1/ledger"
     tags = ["ledger"]  # noqa: RUF012
 
-    @get("/entries", operation_id="list_ledger_entries")
+    @get(
+        "/entries",
+        operation_id="list_ledger_entries",
+        responses=documented(200, a.LedgerPage, command=False, description=_CSV_XLSX_TOO),
+    )
     async def entries(
         self,
         request: Request[Any, Any, Any],
@@ -180,7 +195,11 @@ class LedgerController(Controller):
             "ledger.csv",
         )
 
-    @get("/balances", operation_id="get_ledger_balances")
+    @get(
+        "/balances",
+        operation_id="get_ledger_balances",
+        responses=documented(200, a.Balances, problems=(401, 403, 422, 503), description=_CSV_TOO),
+    )
     async def balances(
         self, request: Request[Any, Any, Any], actor: Actor, group_by: str = "studio"
     ) -> Response[bytes]:
@@ -199,7 +218,11 @@ class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]  # noqa: RUF012
 
-    @get("/due", operation_id="get_due_report")
+    @get(
+        "/due",
+        operation_id="get_due_report",
+        responses=documented(200, a.DueReport, problems=(401, 403, 422, 503), description=_CSV_TOO),
+    )
     async def due(
         self, request: Request[Any, Any, Any], actor: Actor, within_days: int = 60
     ) -> Response[bytes]:
@@ -223,7 +246,11 @@ class ReportController(Controller):
             return csv_response(merged, columns, "due.csv")
         return json_response({"today": today, "within_days": within_days, **result})
 
-    @get("/summary", operation_id="get_summary_report")
+    @get(
+        "/summary",
+        operation_id="get_summary_report",
+        responses=documented(200, a.SummaryReport, problems=(401, 403, 503), description=_CSV_TOO),
+    )
     async def summary(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
         """Counts by county × status, and subsidy totals."""
         require(actor, "get_summary_report")
@@ -239,7 +266,11 @@ class HistoryController(Controller):
     path = "/api/v1/studios/{studio_id:str}"
     tags = ["audit"]  # noqa: RUF012
 
-    @get("/history", operation_id="get_history")
+    @get(
+        "/history",
+        operation_id="get_history",
+        responses=documented(200, a.History, problems=(401, 403, 404, 503)),
+    )
     async def history(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
         """Every event of the studio in order, exactly as recorded (read from the event store)."""
         require(actor, "get_history")
@@ -266,7 +297,11 @@ class HistoryController(Controller):
         ]
         return json_response({"studio_id": sid, "items": items})
 
-    @get("/state", operation_id="get_state")
+    @get(
+        "/state",
+        operation_id="get_state",
+        responses=documented(200, a.PastState, command=False),
+    )
     async def state(
         self,
         request: Request[Any, Any, Any],
@@ -313,7 +348,11 @@ class IntegrityController(Controller):
     path = "/api/v1"
     tags = ["audit"]  # noqa: RUF012
 
-    @get("/integrity", operation_id="get_integrity")
+    @get(
+        "/integrity",
+        operation_id="get_integrity",
+        responses=documented(200, a.IntegrityVerdict, problems=(401, 403, 503), notes=_NO_KEY),
+    )
     async def integrity(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
         """Recompute the hash chains from the event table and check every signed checkpoint."""
         require(actor, "get_integrity")
@@ -330,7 +369,17 @@ class IntegrityController(Controller):
             "public_key": key,
         })  # fmt: skip
 
-    @get("/studios/{studio_id:str}/history/bundle", operation_id="get_bundle")
+    @get(
+        "/studios/{studio_id:str}/history/bundle",
+        operation_id="get_bundle",
+        responses=documented(
+            200,
+            a.Bundle,
+            problems=(401, 403, 404, 503),
+            description="the bundle (a JSON file: Content-Disposition attachment)",
+            notes=_NO_KEY,
+        ),
+    )
     async def bundle(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
         """The studio's history as a self-contained bundle, verifiable offline (casework verify-bundle)."""
         require(actor, "get_bundle")

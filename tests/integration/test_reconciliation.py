@@ -92,6 +92,10 @@ def test_each_category_of_the_report(database_url: str, ledger: dict[str, str]) 
     assert vouchers(report, "missing_in_statement") == ["V5"]
     assert vouchers(report, "duplicate_in_statement") == ["V1"]
     assert report["items"]["duplicate_in_statement"][0]["row"] == 6
+    # Money as the API writes it everywhere: a decimal string with two places.
+    mismatch = report["items"]["amount_mismatch"][0]
+    assert (mismatch["statement_amount"], mismatch["ledger_amount"]) == ("3000.00", "30000.00")
+    assert report["items"]["missing_in_statement"][0]["ledger_amount"] == "30000.00"
     summary = report["summary"]
     assert summary["matched"] == 2
     assert summary["totals"]["amount_mismatch"] == {"statement": "3000.00", "ledger": "30000.00"}
