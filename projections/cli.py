@@ -82,7 +82,9 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
                     progress.update(task, completed=applied, total=max(head, applied))
 
                 started = time.perf_counter()
-                generations = projector.rebuild(chosen, limit=args.batch, progress=advance)
+                generations = projector.rebuild(
+                    chosen, limit=args.batch, progress=advance, processes=args.processes
+                )
                 seconds = time.perf_counter() - started
             for projection in chosen:
                 events = projector.position(projection)
@@ -131,8 +133,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project.add_argument("--report-every", type=float, default=30.0, help="seconds between status lines")
     project.set_defaults(run=_project)
     rebuild = sub.add_parser("rebuild", help="rebuild projections into fresh tables, then switch")
-    rebuild.add_argument("name", nargs="?", default=None, help="register, audit or ledger (default: all)")
-    rebuild.add_argument("--batch", type=int, default=2000, help="events per transaction")
+    rebuild.add_argument(
+        "name", nargs="?", default=None, help="register, audit, ledger or chain (default: all)"
+    )
+    rebuild.add_argument("--batch", type=int, default=2000, help="events read at a time")
+    rebuild.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="share the projections among this many processes (default: two for a long log)",
+    )
     rebuild.set_defaults(run=_rebuild)
     reconcile = sub.add_parser(
         "reconcile", help="reconcile a treasury statement (CSV or XLSX) against the ledger"
