@@ -111,9 +111,11 @@ def main() -> None:
         print(f"read the log (bare SELECT):     {read:>10,.0f} events/s ({read_seconds:.1f}s)")
         print(f"bare SELECT and decode:         {decoded:>10,.0f} events/s ({decode_seconds:.1f}s)")
         print(f"rebuild all four projections:   {rebuild:>10,.0f} events/s ({rebuild_seconds:.1f}s)")
+        # RUSAGE_CHILDREN is the largest child that ended: the rebuild's second process, or a
+        # loader if this run had to build the data set first.
         print(f"rebuild peak RSS: {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB in this process "
               f"({before_rebuild:.0f} MB before it), {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB "
-              "in the second process")  # fmt: skip
+              "in the largest child (the second rebuild process)")  # fmt: skip
         print(f"rebuild ratio against a bare SELECT: {rebuild / read:.3f}")
         print(f"rebuild ratio: {rebuild / library:.3f}")
         studio_id = long_studio(server)
