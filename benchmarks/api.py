@@ -63,6 +63,23 @@ def line(name: str, concurrency: int, http: Result, direct: Result) -> str:
     return f"{name:8} c={concurrency:<3} http {figures(http)} | direct {figures(direct)} | ratio {ratio:.2f}"
 
 
+def start(command: list[str], database_url: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """A ``casework`` command of ours (serve, project) over the benchmark's store, quiet."""
+    env = {
+        **os.environ,
+        "CASEWORK_DATABASE_URL": database_url,
+        "CASEWORK_DATA_DIR": str(folder),
+        "CASEWORK_PORT": str(port),
+        "CASEWORK_LOG_LEVEL": "warning",
+    }
+    return subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "casework.cli", *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 async def ready(port: int) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -182,23 +199,9 @@ async def run(args: argparse.Namespace) -> None:
         awarded = [r["id"] for r in rows if r["status"] == "awarded"]
         assert loaded.counts["awarded"] == len(awarded)
         port = free_port()
-        env = {
-            **os.environ,
-            "CASEWORK_DATABASE_URL": server.url,
-            "CASEWORK_DATA_DIR": str(folder),
-            "CASEWORK_PORT": str(port),
-            "CASEWORK_LOG_LEVEL": "warning",
-        }
         # As deployed (deploy/): the API leaves the projections to a worker process of their own.
-        serve, worker = (
-            subprocess.Popen(  # noqa: S603 - our own commands
-                [sys.executable, "-m", "casework.cli", *command],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for command in (["serve", "--no-projections"], ["project"])
-        )
+        serve = start(["serve", "--no-projections"], server.url, folder, port)
+        worker = start(["project"], server.url, folder, port)
         try:
             await ready(port)
             token = issue_token(jwt_secret(None, folder), role="city_office", subject="bench")

@@ -11,9 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
-import subprocess
-import sys
 import tempfile
 import urllib.parse
 from pathlib import Path
@@ -22,7 +19,7 @@ import httpx
 import psycopg
 
 from api.auth import issue_token, jwt_secret
-from benchmarks.api import free_port, ready
+from benchmarks.api import free_port, ready, start
 from benchmarks.dataset import ensure
 from benchmarks.loadgen import get_request, load, peak_rss_mb
 from casework.application import Casework
@@ -97,19 +94,7 @@ def main() -> None:
         projector.close()
         app.close()
         port = free_port()
-        env = {
-            **os.environ,
-            "CASEWORK_DATABASE_URL": server.url,
-            "CASEWORK_DATA_DIR": str(folder),
-            "CASEWORK_PORT": str(port),
-            "CASEWORK_LOG_LEVEL": "warning",
-        }
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "casework.cli", "serve", "--no-projections"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        serve = start(["serve", "--no-projections"], server.url, folder, port)
         try:
             asyncio.run(ready(port))
             token = issue_token(jwt_secret(None, folder), role="city_office", subject="bench")

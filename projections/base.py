@@ -39,11 +39,6 @@ class Item:
         return self.meta.recorded_at
 
 
-def decode(position: int, studio_id: UUID, version: int, topic: str, state: bytes) -> Item:
-    meta, event = decode_state(state)
-    return Item(position, studio_id, version, meta, event, topic, state, str(studio_id))
-
-
 class Decoder:
     """Rows of the log read with the studio id as text (``originator_id::text``) into
     items; each studio's UUID is made once, not once an event."""

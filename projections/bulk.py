@@ -17,7 +17,7 @@ from types import TracebackType
 
 import psycopg
 from psycopg.rows import TupleRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 # How many batches of rows may wait for one table's writer before a builder waits too.
 QUEUE_DEPTH = 8
@@ -89,15 +89,24 @@ class Streams:
         self.close(commit=kind is None)
 
 
+# No position of the log is after this one (bigint's largest): ``until`` for "to the end".
+LAST_POSITION = 2**63 - 1
+
+
+def log_select(events_table: str) -> Composed:
+    """Events after a position, up to another, at most so many: the rows Decoder takes."""
+    return SQL(
+        "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {events} "
+        "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+    ).format(events=Identifier(events_table))
+
+
 def read_log(database_url: str, events_table: str, limit: int, until: int) -> Iterator[list[TupleRow]]:
     """The log up to ``until`` in batches of raw rows, as projections.base.Decoder takes them.
 
     Read on the folding thread itself: a reading thread only fought it for the interpreter
     lock (measured: no faster, sometimes slower)."""
-    select = SQL(
-        "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {events} "
-        "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
-    ).format(events=Identifier(events_table))
+    select = log_select(events_table)
     position = 0
     with psycopg.connect(database_url) as conn, conn.cursor(row_factory=tuple_row) as curs:
         while True:

@@ -24,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from casework.domain.errors import FieldError, InvalidRequest
 from casework.store import SCHEMA_LOCK
+from casework.timeline import yuan
 
 COLUMNS = ("voucher_no", "payee_credit_code", "amount", "paid_on")
 CATEGORIES = (
@@ -157,7 +158,7 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         def total(rows: list[dict[str, Any]], key: str) -> str:
-            return _yuan(sum(_fen(r[key]) for r in rows if key in r))
+            return yuan(sum(_fen(r[key]) for r in rows if key in r))
 
         summary: dict[str, Any] = {c: len(rows) for c, rows in self.items.items()}
         summary["totals"] = {
@@ -179,7 +180,7 @@ def reconcile(
             "row": row.row,
             "voucher_no": row.voucher_no,
             "statement_payee": row.payee_credit_code,
-            "statement_amount": _yuan(row.amount_fen),
+            "statement_amount": yuan(row.amount_fen),
             "statement_paid_on": row.paid_on.isoformat(),
         }
         if row.voucher_no in seen:
@@ -193,7 +194,7 @@ def reconcile(
         entry |= {
             "studio_id": str(payment["studio_id"]),
             "ledger_payee": payment["host_credit_code"],
-            "ledger_amount": _yuan(int(payment["amount_fen"])),
+            "ledger_amount": yuan(int(payment["amount_fen"])),
             "ledger_paid_on": payment["effective_on"].isoformat(),
             "kind": payment["kind"],
         }
@@ -210,18 +211,12 @@ def reconcile(
                     "voucher_no": voucher,
                     "studio_id": str(payment["studio_id"]),
                     "ledger_payee": payment["host_credit_code"],
-                    "ledger_amount": _yuan(int(payment["amount_fen"])),
+                    "ledger_amount": yuan(int(payment["amount_fen"])),
                     "ledger_paid_on": payment["effective_on"].isoformat(),
                     "kind": payment["kind"],
                 }
             )
     return report
-
-
-def _yuan(fen: int) -> str:
-    """Money as the API writes it (a decimal string with two places); reports keep it so."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 def _fen(yuan: str) -> int:

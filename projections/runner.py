@@ -33,8 +33,8 @@ from casework.logging import configure_logging
 from casework.store import CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
-from projections.base import Decoder, Item, Projection, decode
-from projections.bulk import Streams, read_log
+from projections.base import Decoder, Item, Projection
+from projections.bulk import LAST_POSITION, Streams, log_select, read_log
 from projections.chain import Chain
 from projections.ledger import Ledger
 from projections.register import Register
@@ -92,10 +92,7 @@ class Projector:
         self.tracking.create_table()
         self.events_table = app.store.events_table_name
         self.channel = app.store.channel_name
-        self._select = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state FROM {events} "
-            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(events=Identifier(self.events_table))
+        self._select = log_select(self.events_table)
         self._head = SQL("SELECT max(notification_id) FROM {events}").format(
             events=Identifier(self.events_table)
         )
@@ -121,10 +118,11 @@ class Projector:
             return self.tracking._max_tracking_id(name, curs) or 0
 
     def read(self, conn: Connection[DictRow], after: int, limit: int) -> list[Item]:
-        """The next events of the log, decoded (the raw read is the benchmarks' baseline)."""
+        """The next events of the log, decoded."""
         with conn.cursor(row_factory=tuple_row) as raw:
-            rows: list[TupleRow] = raw.execute(self._select, (after, limit), prepare=True).fetchall()
-        return [decode(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+            params = (after, LAST_POSITION, limit)
+            rows: list[TupleRow] = raw.execute(self._select, params, prepare=True).fetchall()
+        return Decoder().items(rows)
 
     def apply_batch(
         self, curs: Cursor[DictRow], targets: Sequence[tuple[Projection, int]], limit: int

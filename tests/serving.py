@@ -14,6 +14,18 @@ import httpx
 Serving = tuple[subprocess.Popen[bytes], str, dict[str, str]]
 
 
+def casework(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a ``casework`` command to its end, as an operator would (``env`` on top of ours)."""
+    return subprocess.run(
+        [sys.executable, "-m", "casework.cli", *args],
+        env={**os.environ, **env, "COLUMNS": "240"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

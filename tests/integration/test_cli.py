@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -15,17 +12,7 @@ from casework.application import Casework
 from casework.demo import load_demo
 from casework.domain import rules
 from casework.vault import Vault
-
-
-def casework(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casework.cli", *args],
-        env={**os.environ, **env, "COLUMNS": "240"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.serving import casework
 
 
 def test_demo_then_replay_shows_a_studio_s_whole_life(tmp_path: Path) -> None:

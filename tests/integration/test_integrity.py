@@ -26,6 +26,7 @@ from casework.vault import Vault
 from projections import chain as chain_module
 from projections.runner import Projector, all_projections
 from tests.conftest import _with_database
+from tests.serving import casework
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 Verifier = Callable[[str], Verdict]
@@ -180,10 +181,8 @@ def test_casework_verify_names_the_first_altered_studio_and_position(
     store: tuple[str, Signer], server_url: str, tmp_path: Path
 ) -> None:
     url, _ = store
-    env = {**os.environ, "CASEWORK_DATABASE_URL": url, "CASEWORK_DATA_DIR": str(tmp_path)}
-    clean = subprocess.run(
-        [sys.executable, "-m", "casework.cli", "verify"], env=env, capture_output=True, text=True, check=False
-    )
+    env = {"CASEWORK_DATABASE_URL": url, "CASEWORK_DATA_DIR": str(tmp_path)}
+    clean = casework("verify", env=env)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert clean.stdout.startswith("OK")
     altered = copy_of(server_url, url)
@@ -191,9 +190,7 @@ def test_casework_verify_names_the_first_altered_studio_and_position(
     victim = studio_at(altered, position)
     run_sql(altered, *statements)
     env["CASEWORK_DATABASE_URL"] = altered
-    bad = subprocess.run(
-        [sys.executable, "-m", "casework.cli", "verify"], env=env, capture_output=True, text=True, check=False
-    )
+    bad = casework("verify", env=env)
     assert bad.returncode == 1
     assert f"first altered studio: {victim}, position {position}" in bad.stdout
 
@@ -247,6 +244,7 @@ class TestBundle:
 
 
 def verify_bundle_cli(path: Path, key: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # Exactly ``env`` (no CASEWORK_* of ours): the check must need no database.
     return subprocess.run(
         [sys.executable, "-m", "casework.cli", "verify-bundle", str(path), "--public-key", key],
         env=env,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from casework.domain.errors import InvalidRequest
 from projections.reconciliation import parse_statement, store_reconciliation
 from projections.runner import Projector, all_projections
 from tests import builders as b
+from tests.serving import casework
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 
@@ -193,30 +191,13 @@ def test_casework_reconcile_from_the_command_line(
 ) -> None:
     path = tmp_path / "国库支付清单.csv"
     path.write_bytes(statement(crafted(ledger)).decode().encode("gbk"))
-    env = {
-        **os.environ,
-        "CASEWORK_DATABASE_URL": database_url,
-        "CASEWORK_DATA_DIR": str(tmp_path),
-        "COLUMNS": "200",
-    }
-    run = subprocess.run(
-        [sys.executable, "-m", "casework.cli", "reconcile", str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    env = {"CASEWORK_DATABASE_URL": database_url, "CASEWORK_DATA_DIR": str(tmp_path)}
+    run = casework("reconcile", str(path), env=env)
     assert run.returncode == 0, run.stderr
     assert "amount_mismatch" in run.stdout
     assert "missing_in_statement" in run.stdout
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"voucher_no,amount\n")
-    refused = subprocess.run(
-        [sys.executable, "-m", "casework.cli", "reconcile", str(bad)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    refused = casework("reconcile", str(bad), env=env)
     assert refused.returncode == 1
     assert "row 1, column payee_credit_code" in refused.stderr
