@@ -32,7 +32,7 @@ from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.middleware import RequestContext
 from api.state import ApiState
 from casework.application import StaleVersion
-from casework.domain.errors import NotPermitted, RuleViolation, StudioNotFound
+from casework.domain.errors import FieldError, NotPermitted, RuleViolation, StudioNotFound
 from casework.store import SCHEMA_LOCK
 from projections.runner import ProjectionRunner
 
@@ -47,14 +47,25 @@ OTHER_BODIES = {
 }
 
 
-async def _require_json(request: Request[Any, Any, Any]) -> None:
-    """415 for a POST whose body is not what the endpoint reads, before anything parses it."""
+_NUL = "text may not contain the NUL character (U+0000)"
+
+
+async def _check_request(request: Request[Any, Any, Any]) -> None:
+    """Before anything parses a request: 415 for a POST whose body is not what the endpoint
+    reads, and 422 for a NUL character, which PostgreSQL text cannot hold (a query would fail
+    with a 500, and a stored event would stop every projection writing it to a text column)."""
+    for name, value in request.query_params.items():
+        if "\x00" in value:
+            raise errors.ProblemError(422, "validation_failed", f"{name}: {_NUL}", [FieldError(name, _NUL)])
     if request.method != "POST":
         return
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     accepted = OTHER_BODIES.get(request.url.path, ("application/json",))
     if not any(content_type.startswith(a) for a in accepted):
         raise errors.ProblemError(415, "unsupported_media_type", f"send the body as {' or '.join(accepted)}")
+    # In JSON a NUL can only be written escaped; the body is read once and kept for the handler.
+    if accepted == ("application/json",) and b"\\u0000" in await request.body():
+        raise errors.ProblemError(422, "validation_failed", _NUL)
 
 
 def _configure_openapi() -> OpenAPIConfig:
@@ -129,7 +140,7 @@ def create_app(state: ApiState) -> Litestar:
         middleware=[DefineMiddleware(RequestContext)],
         lifespan=[_configure_lifespan(state)],
         request_max_body_size=MAX_BODY,
-        before_request=_require_json,
+        before_request=_check_request,
         debug=False,
         logging_config=None,  # structlog is configured once, by the CLI
     )
