@@ -3,67 +3,139 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import functools
 import json
 import signal
 import sys
+from typing import Any
 
 import psycopg
 import structlog
 import uvicorn
+from litestar import Litestar
 from litestar.serialization import encode_json
+from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
 from api.auth import issue_token, jwt_secret
 from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.state import ApiState
-from casework.runtime import running
+from api.writes import LastWrites
+from casework.application import Casework
+from casework.logging import configure_logging
+from casework.runtime import Runtime, running
 from casework.settings import Settings
 from casework.signing import signer_from
+from casework.vault import Vault
 from projections import reconciliation
-from projections.runner import Projector, all_projections
+from projections.runner import ProjectionRunner, Projector, all_projections
 
 log = structlog.get_logger("casework.api")
+
+
+def _state(settings: Settings, runtime: Runtime, *, run_projections: bool) -> ApiState:
+    return ApiState(
+        settings=settings,
+        database_url=runtime.database_url,
+        app=runtime.app,
+        vault=runtime.vault,
+        jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
+        run_projections=run_projections,
+        signer=signer_from(settings.signing_key, settings.data_dir),
+    )
+
+
+def _uvicorn_config(app: Any, host: str, port: int, **more: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        timeout_graceful_shutdown=20,
+        # casework never reads the client's address (its logs name requests, not people), so
+        # uvicorn need not rewrite it from X-Forwarded-For on every request.
+        proxy_headers=False,
+        **more,
+    )
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
+    workers = settings.workers if args.workers is None else args.workers
+    if workers < 1:
+        print("casework serve: --workers (CASEWORK_WORKERS) must be 1 or more", file=sys.stderr)
+        return 2
     with running(settings) as runtime:
-        state = ApiState(
-            settings=settings,
-            database_url=runtime.database_url,
-            app=runtime.app,
-            vault=runtime.vault,
-            jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
-            run_projections=not args.no_projections,
-            signer=signer_from(settings.signing_key, settings.data_dir),
-        )
-        config = uvicorn.Config(
-            create_app(state),
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            loop="uvloop",
-            http="httptools",
-            lifespan="on",
-            timeout_graceful_shutdown=20,
-        )
         log.info(
             "serving",
             url=f"http://{host}:{port}",
             docs=f"http://{host}:{port}/schema",
             database="embedded" if not settings.database_url else "configured",
+            workers=workers,
         )
         # uvicorn drains in-flight requests on SIGTERM/SIGINT, the lifespan stops the runners,
         # and uvicorn then re-raises the signal under the handlers it found: make those no-ops
         # so that this process goes on to stop the embedded database and exit 0.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: None)
-        uvicorn.Server(config).run()
+        if workers == 1:
+            state = _state(settings, runtime, run_projections=not args.no_projections)
+            uvicorn.Server(_uvicorn_config(create_app(state), host, port)).run()
+        else:
+            _serve_workers(settings, runtime, host, port, workers, projections=not args.no_projections)
     log.info("stopped")
     return 0
+
+
+def _serve_workers(
+    settings: Settings, runtime: Runtime, host: str, port: int, workers: int, *, projections: bool
+) -> None:
+    """Several API processes on one socket (one per core): this process supervises them,
+    restarts one that dies, and runs the projections itself, so that there is one runner."""
+    shared = dataclasses.replace(settings, database_url=runtime.database_url)
+    written = LastWrites()
+    config = _uvicorn_config(
+        functools.partial(worker_app, shared, written), host, port, factory=True, workers=workers
+    )
+    runner = None
+    if projections:
+        runner = ProjectionRunner(
+            runtime.app,
+            runtime.database_url,
+            signer=signer_from(settings.signing_key, settings.data_dir),
+            batch_size=settings.projection_batch,
+        )
+        runner.start()
+    try:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    finally:
+        if runner is not None:
+            runner.stop()
+
+
+def worker_app(settings: Settings, written: LastWrites) -> Litestar:
+    """The API of one worker process of ``serve --workers`` (started by uvicorn, in spawn)."""
+    configure_logging(settings.log_format, settings.log_level)
+    vault = Vault.from_setting(settings.id_key, settings.data_dir)
+    assert settings.database_url is not None, "the supervisor passes its database on"
+    runtime = Runtime(
+        settings=settings,
+        database_url=settings.database_url,
+        vault=vault,
+        app=Casework(settings.database_url),
+    )
+    state = _state(settings, runtime, run_projections=False)
+    state.written = written
+    app = create_app(state)
+    app.on_shutdown.append(runtime.app.close)
+    return app
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:
@@ -125,6 +197,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument(
         "--no-projections", action="store_true", help="leave the projections to `casework project`"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="API processes on the one port (CASEWORK_WORKERS, default 1; one per core)",
     )
     serve.set_defaults(run=_serve)
     token = sub.add_parser("token", help="print a bearer token")

@@ -15,13 +15,23 @@ from api.metrics import METRICS
 log = structlog.get_logger("casework.api")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            text = value.decode("latin-1").strip()
-            # Echo only a sane id: never let a header inject arbitrary text into our logs.
-            return text[:128] if text and text.isprintable() else None
-    return None
+def _ids(scope: Scope) -> tuple[str | None, str | None]:
+    """The request's X-Request-ID and X-Correlation-ID, in one pass over its headers."""
+    request_id = correlation_id = None
+    for key, value in scope["headers"]:
+        if len(key) in (12, 16):  # the two names' lengths: most headers are passed over unread
+            name = key.lower()
+            if name == b"x-request-id":
+                request_id = _sane(value)
+            elif name == b"x-correlation-id":
+                correlation_id = _sane(value)
+    return request_id, correlation_id
+
+
+def _sane(value: bytes) -> str | None:
+    text = value.decode("latin-1").strip()
+    # Echo only a sane id: never let a header inject arbitrary text into our logs.
+    return text[:128] if text and text.isprintable() else None
 
 
 class RequestContext:
@@ -42,8 +52,9 @@ class RequestContext:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        request_id = _header(scope, b"x-request-id") or str(uuid.uuid4())
-        correlation_id = _header(scope, b"x-correlation-id") or request_id
+        request_id, correlation_id = _ids(scope)
+        request_id = request_id or str(uuid.uuid4())
+        correlation_id = correlation_id or request_id
         scope.setdefault("state", {})
         scope["state"]["request_id"] = request_id
         scope["state"]["correlation_id"] = correlation_id

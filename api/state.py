@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from api.writes import LastWrites
 from casework.application import Casework
 from casework.integrity import Signer
 from casework.settings import Settings
@@ -28,9 +29,10 @@ class ApiState:
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     pool: asyncpg.Pool[Any] | None = None
     runner: ProjectionRunner | None = None
-    # Read-your-writes: the last log position each user wrote, and the position every
-    # projection is known to have applied (so that most reads need not ask).
-    written: dict[str, int] = field(default_factory=dict)
+    # Read-your-writes: the last log position each user wrote (shared by the workers of one
+    # serve), and the position every projection is known to have applied (so that most reads
+    # need not ask).
+    written: LastWrites = field(default_factory=LastWrites)
     applied: int = 0
 
     @property

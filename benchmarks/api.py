@@ -35,6 +35,7 @@ from benchmarks.loadgen import (
     load,
     peak_rss_mb,
     post_request,
+    worker_pids,
     wrk_get,
 )
 from casework.application import Casework, Context
@@ -200,7 +201,7 @@ async def run(args: argparse.Namespace) -> None:
         assert loaded.counts["awarded"] == len(awarded)
         port = free_port()
         # As deployed (deploy/): the API leaves the projections to a worker process of their own.
-        serve = start(["serve", "--no-projections"], server.url, folder, port)
+        serve = start(["serve", "--no-projections", "--workers", str(args.workers)], server.url, folder, port)
         worker = start(["project"], server.url, folder, port)
         try:
             await ready(port)
@@ -212,7 +213,11 @@ async def run(args: argparse.Namespace) -> None:
             command_ratio = await measure_commands(port, token, app, awarded, args.commands, args.rounds)
             print(f"get ratio: {get_ratio:.2f}")
             print(f"command ratio: {command_ratio:.2f}")
-            print(f"api peak rss: {peak_rss_mb(serve.pid):.0f} MB (after every figure above)")
+            workers = worker_pids(serve.pid)
+            print(
+                f"api peak rss: {max(peak_rss_mb(w) for w in workers):.0f} MB per process, "
+                f"{len(workers)} processes (after every figure above)"
+            )
         finally:
             for process in (serve, worker):
                 process.terminate()
@@ -230,6 +235,12 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=600)
     parser.add_argument("--seconds", type=int, default=5, help="per figure, when wrk is the client")
     parser.add_argument("--rounds", type=int, default=3, help="of each figure; the best is kept")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="API processes (serve --workers): one per core",
+    )
     args = parser.parse_args()
     configure_logging("console", "warning")
     asyncio.run(run(args))

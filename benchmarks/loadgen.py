@@ -143,6 +143,18 @@ def wrk_get(port: int, paths: Sequence[str], token: str, *, concurrency: int, se
     return Result(fields["requests"], seconds_taken, fields["p50_us"] / 1e3, fields["p99_us"] / 1e3, statuses)
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The worker processes of ``serve --workers N`` (the process itself when it has none)."""
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    # Spawn also starts multiprocessing's resource tracker: the workers are the ones serving.
+    workers = [c for c in children if "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_text()]
+    return workers or [pid]
+
+
 def peak_rss_mb(pid: int) -> float:
     """The highest resident memory a process has had (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

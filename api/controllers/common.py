@@ -80,7 +80,7 @@ POSITION_HEADER = "Casework-Position"
 async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor) -> None:
     """Before a query: wait (briefly) until the projections show what this user wrote."""
     api = api_state(request)
-    wanted = api.written.get(actor.subject, 0)
+    wanted = api.written.of(actor.subject)
     sent = request.headers.get(POSITION_HEADER.lower(), "")
     if sent.isdigit():
         wanted = max(wanted, int(sent))
@@ -167,7 +167,7 @@ async def run_command(
         # Read-your-writes: this user's next query waits, if need be, until the read side
         # has applied this position; another replica learns it from the Casework-Position header.
         position = outcome.positions[-1]
-        api.written[actor.subject] = max(position, api.written.get(actor.subject, 0))
+        api.written.record(actor.subject, position)
         view = render(outcome, api.today())
         headers = {"ETag": f'"{outcome.studio.version}"', POSITION_HEADER: str(position)}
         if created:

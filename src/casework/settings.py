@@ -21,6 +21,7 @@ class Settings:
     signing_key: str | None
     id_key: str | None
     projection_batch: int
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,4 +42,5 @@ class Settings:
             signing_key=env.get("CASEWORK_SIGNING_KEY") or None,
             id_key=env.get("CASEWORK_ID_KEY") or None,
             projection_batch=int(env.get("CASEWORK_PROJECTION_BATCH", "500")),
+            workers=int(env.get("CASEWORK_WORKERS", "1")),
         )
