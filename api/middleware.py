@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from typing import Any
@@ -34,6 +35,15 @@ def _sane(value: bytes) -> str | None:
     return text[:128] if text and text.isprintable() else None
 
 
+def _new_id() -> str:
+    """A random (version 4) UUID for a request that came without an id.
+
+    From the process's pseudo-random generator: a request id must be unique, not secret,
+    and uuid4() makes a system call, a visible share of a GET (py-spy: 3 % of the request).
+    """
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
 class RequestContext:
     """Binds request and correlation ids to every log line of the request, and echoes them."""
 
@@ -53,7 +63,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id, correlation_id = _ids(scope)
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or _new_id()
         correlation_id = correlation_id or request_id
         scope.setdefault("state", {})
         scope["state"]["request_id"] = request_id

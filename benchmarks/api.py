@@ -1,6 +1,7 @@
 """GET a studio and run commands over HTTP, each against its direct baseline in the same run.
 
-- get: GET /api/v1/studios/{id} against the same register query made with asyncpg.
+- get: GET /api/v1/studios/{id} against the same register query made with asyncpg; beside
+  it, the framework's floor (``benchmarks.floor``: a bare Litestar handler, same statement).
 - command: POST .../inspections over HTTP against calling Casework.execute directly.
 Both at 1, 8 and 32 concurrent clients; prints ``get ratio:`` and ``command ratio:``.
 """
@@ -81,6 +82,19 @@ def start(command: list[str], database_url: str, folder: Path, port: int) -> sub
     )
 
 
+def start_floor(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``benchmarks.floor`` on the API's uvicorn settings and number of workers."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.floor:create", "--port", str(port)]
+    command += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--no-proxy-headers"]
+    command += ["--log-level", "warning", "--workers", str(workers)]
+    return subprocess.Popen(  # noqa: S603 - our own command
+        command,
+        env={**os.environ, "CASEWORK_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 async def ready(port: int) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -100,35 +114,47 @@ def best(results: list[Result]) -> Result:
 
 
 async def measure_get(
-    port: int, token: str, pool: asyncpg.Pool, ids: list[uuid.UUID], total: int, seconds: int, rounds: int
-) -> float:
+    ports: tuple[int, int],
+    token: str,
+    pool: asyncpg.Pool,
+    ids: list[uuid.UUID],
+    total: int,
+    seconds: int,
+    rounds: int,
+) -> tuple[float, float]:
+    """The API's GET, and the framework floor's (``benchmarks.floor``), against asyncpg."""
     paths = [f"/api/v1/studios/{i}" for i in ids]
 
-    async def over_http(concurrency: int) -> Result:
+    async def over_http(port: int, concurrency: int) -> Result:
         if have_wrk():
-            return wrk_get(port, paths, token, concurrency=concurrency, seconds=seconds)
-        return await load(
-            "127.0.0.1",
-            port,
-            lambda n: get_request(paths[n % len(paths)], token),
-            concurrency=concurrency,
-            total=total,
-        )
+            result = wrk_get(port, paths, token, concurrency=concurrency, seconds=seconds)
+        else:
+            result = await load(
+                "127.0.0.1",
+                port,
+                lambda n: get_request(paths[n % len(paths)], token),
+                concurrency=concurrency,
+                total=total,
+            )
+        assert set(result.statuses) == {200}, result.statuses
+        return result
 
-    ratios = []
+    ratios, floors = [], []
     for concurrency in (1, 8, 32):
-        https, directs = [], []
-        for _ in range(rounds):  # interleaved, so that a noisy spell hits both alike
-            https.append(await over_http(concurrency))
-            assert set(https[-1].statuses) == {200}, https[-1].statuses
+        https, bares, directs = [], [], []
+        for _ in range(rounds):  # interleaved, so that a noisy spell hits all three alike
+            https.append(await over_http(ports[0], concurrency))
+            bares.append(await over_http(ports[1], concurrency))
             direct = await baseline(
                 lambda n: pool.fetchrow(SELECT_ONE, ids[n % len(ids)]), concurrency=concurrency, total=total
             )
             directs.append(direct)
-        http, direct = best(https), best(directs)
+        http, bare, direct = best(https), best(bares), best(directs)
         print(line("get", concurrency, http, direct))
+        print(line("floor", concurrency, bare, direct))
         ratios.append(http.rate / direct.rate)
-    return min(ratios)
+        floors.append(bare.rate / direct.rate)
+    return min(ratios), min(floors)
 
 
 INSPECTION = json.dumps({"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}).encode()
@@ -203,15 +229,21 @@ async def run(args: argparse.Namespace) -> None:
         # As deployed (deploy/): the API leaves the projections to a worker process of their own.
         serve = start(["serve", "--no-projections", "--workers", str(args.workers)], server.url, folder, port)
         worker = start(["project"], server.url, folder, port)
+        floor_port = free_port()
+        floor = start_floor(server.url, floor_port, args.workers)
         try:
             await ready(port)
+            await ready(floor_port)
             token = issue_token(jwt_secret(None, folder), role="city_office", subject="bench")
             print(
                 f"date: {dt.date.today()}  studios: {len(ids)}  events: {app.recorder.max_notification_id()}"
             )
-            get_ratio = await measure_get(port, token, pool, ids, args.requests, args.seconds, args.rounds)
+            get_ratio, floor_ratio = await measure_get(
+                (port, floor_port), token, pool, ids, args.requests, args.seconds, args.rounds
+            )
             command_ratio = await measure_commands(port, token, app, awarded, args.commands, args.rounds)
             print(f"get ratio: {get_ratio:.2f}")
+            print(f"get floor ratio: {floor_ratio:.2f} (a bare Litestar handler, same statement and server)")
             print(f"command ratio: {command_ratio:.2f}")
             workers = worker_pids(serve.pid)
             print(
@@ -219,7 +251,7 @@ async def run(args: argparse.Namespace) -> None:
                 f"{len(workers)} processes (after every figure above)"
             )
         finally:
-            for process in (serve, worker):
+            for process in (serve, worker, floor):
                 process.terminate()
                 process.wait(30)
             await pool.close()
