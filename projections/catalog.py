@@ -93,6 +93,21 @@ def switch(curs: Cursor[DictRow], projection: Projection, generation: int) -> in
     return old
 
 
+def abandoned_generations(curs: Cursor[DictRow], projection: Projection) -> list[int]:
+    """Generations whose tables exist but are not served: what a rebuild that was killed or
+    crashed before its switch left behind. Only meaningful under the rebuild lock (otherwise
+    a rebuild in progress would look abandoned)."""
+    served = active_generation(curs, projection)
+    found: set[int] = set()
+    for base in projection.tables:
+        curs.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ %s",
+            (f"^{base}_g[0-9]+$",),
+        )
+        found.update(int(row["tablename"].rsplit("_g", 1)[1]) for row in curs.fetchall())
+    return sorted(found - {served})
+
+
 def drop_generation(curs: Cursor[DictRow], projection: Projection, generation: int) -> None:
     for base in projection.tables:
         curs.execute(f"DROP TABLE IF EXISTS {table(base, generation)}")

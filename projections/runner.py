@@ -224,6 +224,14 @@ class Projector:
                 if not taken or not taken[0]:
                     raise RebuildRunning(f"a rebuild of {projection.name} is already running")
             with self.datastore.transaction(commit=True) as curs:
+                # An earlier rebuild that died before its switch left its tables behind;
+                # under the rebuild lock nothing else can be building them.
+                for projection in projections:
+                    for generation in catalog.abandoned_generations(curs, projection):
+                        catalog.drop_generation(curs, projection, generation)
+                        log.info(
+                            "dropped abandoned generation", projection=projection.name, generation=generation
+                        )
                 targets = [(p, catalog.new_generation(curs, p)) for p in projections]
             # Up to the head as it is now (ids are committed in order: the store locks its table
             # to insert), in parallel; the switch below applies whatever came after.

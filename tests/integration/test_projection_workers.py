@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+from eventsourcing.persistence import Tracking
 
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.vault import Vault
+from projections import catalog
 from projections.runner import ProjectionStatus, Projector, all_projections
 from tests import builders as b
 from tests.integration.snapshots import snapshot
@@ -139,3 +141,40 @@ def test_a_standby_worker_takes_over_when_the_active_one_is_killed(
         assert conn.execute("SELECT count(*) FROM register_studios").fetchone() == (2,)
         assert conn.execute("SELECT count(*) FROM audit_trail").fetchone() == (2,)
     assert second.stop() == 0
+
+
+def test_a_rebuild_drops_the_tables_an_interrupted_rebuild_left_behind(
+    app: Casework, projector: Projector, database_url: str
+) -> None:
+    context = Context(actor=b.applicant(), correlation_id="c", request_id="r")
+    for serial in (1, 2):
+        app.execute(b.submit(serial=serial), context)
+    projections = all_projections()
+    for projection in projections:
+        projector.catch_up(projection)
+    served = snapshot(database_url)
+    # What a rebuild killed before its switch leaves: a fresh generation's tables, part-filled
+    # and tracked, never served.
+    with projector.datastore.transaction(commit=True) as curs:
+        for projection in projections:
+            left = catalog.new_generation(curs, projection)
+            projector.tracking._insert_tracking(curs, Tracking(catalog.tracking_name(projection, left), 1))
+    with psycopg.connect(database_url) as conn:
+        before = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE '%\\_g2'")}
+    assert {"register_studios_g2", "audit_trail_g2", "ledger_lines_g2"} <= before
+
+    generations = projector.rebuild(projections)
+
+    assert set(generations.values()) == {3}
+    with psycopg.connect(database_url) as conn:
+        tables = {
+            r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        }
+        query = f"SELECT application_name FROM {catalog.TRACKING}"  # noqa: S608
+        tracked = {r[0] for r in conn.execute(query)}
+    assert not any(t.endswith(("_g1", "_g2")) for t in tables), (
+        "the served and the abandoned generations are gone"
+    )
+    assert {f"{p.name}:g3" for p in projections} <= tracked
+    assert not any(name.endswith((":g1", ":g2")) for name in tracked)
+    assert snapshot(database_url) == served
