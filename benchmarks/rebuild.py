@@ -12,9 +12,12 @@ Prints ``rebuild ratio: <number>`` and ``replay ratio: <number>``, and the peak 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import resource
 import time
+from pathlib import Path
 from uuid import UUID
 
 from psycopg.rows import tuple_row
@@ -79,6 +82,24 @@ def replay(app: Casework, studio_id: UUID, rounds: int) -> tuple[float, float, i
     return replayed, raw, len(rows)
 
 
+def postgres_cpu_seconds(data_dir: Path) -> float:
+    """CPU time of the embedded server so far: the postmaster, its live backends, and the
+    backends that have ended (their time is the postmaster's children's)."""
+    postmaster = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu(pid: int, children: bool) -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(f) for f in fields[11 : 15 if children else 13])  # utime stime [cutime cstime]
+
+    total = cpu(postmaster, children=True)
+    for task in Path(f"/proc/{postmaster}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(FileNotFoundError):  # a backend that just ended
+                total += cpu(int(child), children=False)
+    return total / tick
+
+
 def peak_rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
@@ -98,9 +119,13 @@ def main() -> None:
         count, read_seconds = raw_read(app, args.batch, decode=False)
         _, decode_seconds = raw_read(app, args.batch, decode=True)
         before_rebuild = peak_rss_mb(resource.RUSAGE_SELF)
+        python_before, postgres_before = os.times(), postgres_cpu_seconds(server.data_dir)
         started = time.perf_counter()
         projector.rebuild(all_projections(), limit=args.batch, processes=args.processes)
         rebuild_seconds = time.perf_counter() - started
+        python_after, postgres_after = os.times(), postgres_cpu_seconds(server.data_dir)
+        python_cpu = sum(python_after[:4]) - sum(python_before[:4])  # this process and its children
+        postgres_cpu = postgres_after - postgres_before
         assert library_count == count
         library = count / library_seconds
         read = count / read_seconds
@@ -116,6 +141,12 @@ def main() -> None:
         print(f"rebuild peak RSS: {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB in this process "
               f"({before_rebuild:.0f} MB before it), {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB "
               "in the largest child (the second rebuild process)")  # fmt: skip
+        # Where a rebuild's time goes, and what a ratio of 0.5 would leave for it: at half the
+        # library's read rate, the cores of this machine have this much CPU time per event.
+        cores = os.cpu_count() or 1
+        print(f"rebuild CPU per event: Python {python_cpu / count * 1e6:.1f} µs (every process), "
+              f"PostgreSQL {postgres_cpu / count * 1e6:.1f} µs; at a ratio of 0.5, {cores} cores "
+              f"would have {cores / (library / 2) * 1e6:.1f} µs per event for both")  # fmt: skip
         print(f"rebuild ratio against a bare SELECT: {rebuild / read:.3f}")
         print(f"rebuild ratio: {rebuild / library:.3f}")
         studio_id = long_studio(server)
