@@ -9,6 +9,8 @@ import functools
 import json
 import signal
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,6 +18,7 @@ import structlog
 import uvicorn
 from litestar import Litestar
 from litestar.serialization import encode_json
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
@@ -85,53 +88,73 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # so that this process goes on to stop the embedded database and exit 0.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: None)
+        code = 0
         if workers == 1:
             state = _state(settings, runtime, run_projections=not args.no_projections)
             uvicorn.Server(_uvicorn_config(create_app(state), host, port)).run()
         else:
-            _serve_workers(settings, runtime, host, port, workers, projections=not args.no_projections)
+            code = _serve_workers(settings, runtime, host, port, workers, projections=not args.no_projections)
     log.info("stopped")
-    return 0
+    return code
 
 
 def _serve_workers(
     settings: Settings, runtime: Runtime, host: str, port: int, workers: int, *, projections: bool
-) -> None:
+) -> int:
     """Several API processes on one socket (one per core): this process supervises them,
     restarts one that dies, and runs the projections itself, so that there is one runner."""
-    shared = dataclasses.replace(settings, database_url=runtime.database_url)
-    written = LastWrites()
-    config = _uvicorn_config(
-        functools.partial(worker_app, shared, written), host, port, factory=True, workers=workers
+    # The keys are made here, once: workers starting together would race to make them.
+    signer = signer_from(settings.signing_key, settings.data_dir)
+    shared = dataclasses.replace(
+        settings,
+        database_url=runtime.database_url,
+        jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
     )
     runner = None
     if projections:
         runner = ProjectionRunner(
-            runtime.app,
-            runtime.database_url,
-            signer=signer_from(settings.signing_key, settings.data_dir),
-            batch_size=settings.projection_batch,
+            runtime.app, runtime.database_url, signer=signer, batch_size=settings.projection_batch
         )
         runner.start()
     try:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        with tempfile.TemporaryDirectory(prefix="casework-workers-") as claims:
+            written = LastWrites(rows=2 * workers, claims=Path(claims))
+            config = _uvicorn_config(
+                functools.partial(worker_app, shared, written), host, port, factory=True, workers=workers
+            )
+            supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+            supervisor.run()
     finally:
         if runner is not None:
             runner.stop()
+    # A worker that could not start (the database unreachable, say) made uvicorn stop them
+    # all: end as one process would, with uvicorn's code for it, so that systemd or
+    # Kubernetes starts the service again.
+    if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
+        log.error("a worker could not start: stopped")
+        return STARTUP_FAILURE
+    return 0
 
 
 def worker_app(settings: Settings, written: LastWrites) -> Litestar:
     """The API of one worker process of ``serve --workers`` (started by uvicorn, in spawn)."""
     configure_logging(settings.log_format, settings.log_level)
-    vault = Vault.from_setting(settings.id_key, settings.data_dir)
-    assert settings.database_url is not None, "the supervisor passes its database on"
-    runtime = Runtime(
-        settings=settings,
-        database_url=settings.database_url,
-        vault=vault,
-        app=Casework(settings.database_url),
-    )
-    state = _state(settings, runtime, run_projections=False)
+    try:
+        written.claim()
+        vault = Vault.from_setting(settings.id_key, settings.data_dir)
+        assert settings.database_url is not None, "the supervisor passes its database on"
+        runtime = Runtime(
+            settings=settings,
+            database_url=settings.database_url,
+            vault=vault,
+            app=Casework(settings.database_url),
+        )
+        state = _state(settings, runtime, run_projections=False)
+    except Exception:
+        # uvicorn would restart a worker that raised here, every half second, for ever;
+        # this code instead stops the service, as a failed start of one process does.
+        log.exception("worker could not start")
+        sys.exit(STARTUP_FAILURE)
     state.written = written
     app = create_app(state)
     app.on_shutdown.append(runtime.app.close)

@@ -22,11 +22,12 @@ def _ids(scope: Scope) -> tuple[str | None, str | None]:
     for key, value in scope["headers"]:
         if len(key) in (12, 16):  # the two names' lengths: most headers are passed over unread
             name = key.lower()
-            if name == b"x-request-id":
-                request_id = _sane(value)
-            elif name == b"x-correlation-id":
-                correlation_id = _sane(value)
-    return request_id, correlation_id
+            # The first of each, as before: a later duplicate changes nothing.
+            if name == b"x-request-id" and request_id is None:
+                request_id = _sane(value) or ""
+            elif name == b"x-correlation-id" and correlation_id is None:
+                correlation_id = _sane(value) or ""
+    return request_id or None, correlation_id or None
 
 
 def _sane(value: bytes) -> str | None:

@@ -151,8 +151,15 @@ def worker_pids(pid: int) -> list[int]:
         for child in (task / "children").read_text().split()
     ]
     # Spawn also starts multiprocessing's resource tracker: the workers are the ones serving.
-    workers = [c for c in children if "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_text()]
+    workers = [c for c in children if _serving(c)]
     return workers or [pid]
+
+
+def _serving(pid: int) -> bool:
+    try:
+        return "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:  # it ended between the listing and now
+        return False
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -82,7 +82,9 @@ async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor, sent: 
     the position ``sent`` in a Casework-Position header, a write made through another replica)."""
     api = api_state(request)
     wanted = api.written.of(actor.subject)
-    if sent.isdigit():
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and no more than a
+    # position can hold: anything else is ignored, as a header we do not understand.
+    if sent.isascii() and sent.isdigit() and len(sent) <= _POSITION_DIGITS:
         wanted = max(wanted, int(sent))
     if wanted <= api.applied:
         return
@@ -95,6 +97,7 @@ def api_state(request: Request[Any, Any, Any]) -> ApiState:
     return state
 
 
+_POSITION_DIGITS = 18  # notification ids are PostgreSQL bigints
 _AUTHORIZATION = b"authorization"
 _POSITION = POSITION_HEADER.lower().encode()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -10,6 +12,7 @@ import pytest
 
 from casework.domain.errors import InvalidRequest
 from casework.embedded import EmbeddedPostgres, connection_params
+from casework.keyfiles import read_or_create
 from casework.vault import Vault
 from tests import builders as b
 
@@ -62,3 +65,25 @@ def test_database_urls_are_read_for_tcp_and_sockets() -> None:
     assert connection_params("postgresql://u:p%40ss@db:6543/casework")["password"] == "p@ss"
     with pytest.raises(ValueError, match="postgresql://"):
         connection_params("mysql://x")
+
+
+def test_processes_making_a_secret_at_once_all_read_the_one_complete_secret(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "jwt.secret"
+    start = threading.Barrier(16)
+    made = iter(range(16))
+
+    def make() -> str:
+        return f"secret-{next(made)}-" + "x" * 4096  # long enough to be caught half-written
+
+    def race() -> str:
+        start.wait()
+        return read_or_create(path, make)
+
+    with ThreadPoolExecutor(16) as pool:
+        seen = set(pool.map(lambda _: race(), range(16)))
+    assert len(seen) == 1
+    (secret,) = seen
+    assert secret == path.read_text().strip()
+    assert secret.endswith("x" * 4096)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["jwt.secret"], "no draft left behind"
