@@ -109,3 +109,15 @@ async def test_a_client_reads_its_own_writes_even_through_another_replica(
             headers={**tokens.headers("auditor"), "Casework-Position": position},
         )
         assert read.json()["status"] == "county_approved"
+
+
+async def test_a_casework_position_that_is_not_a_position_is_ignored(client: Client, tokens: Tokens) -> None:
+    studio = await studio_at(client, tokens, "submitted")
+    await settled(client)
+    # Digits that are not ASCII ("²".isdigit() is true), and more digits than any position.
+    for sent in ("²".encode("latin-1"), "１２".encode(), b"9" * 5000, b"-1", b"abc"):
+        read = await client.get(
+            f"/api/v1/studios/{studio['id']}",
+            headers={**tokens.headers("auditor"), "Casework-Position": sent},  # type: ignore[dict-item]
+        )
+        assert read.status_code == 200, (sent, read.text)
