@@ -129,7 +129,10 @@ def wrk_get(port: int, paths: Sequence[str], token: str, *, concurrency: int, se
         threads = min(2, concurrency)
         wrk = shutil.which("wrk")
         assert wrk is not None
-        command = [wrk, f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "-s", str(WRK_SCRIPT)]
+        # A generous timeout: a request that waits seconds (two cores shared by the server's
+        # processes, PostgreSQL and wrk itself) is a slow request to count, not an error.
+        command = [wrk, f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s"]
+        command += ["-s", str(WRK_SCRIPT)]
         command += [f"http://127.0.0.1:{port}", "--", listing.name, token]
         done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30)  # noqa: S603
         out = done.stdout
