@@ -11,6 +11,7 @@ rows: no lock, so no worker can leave the others waiting on one it died holding.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import multiprocessing
 import os
@@ -39,7 +40,10 @@ class LastWrites:
     def __init__(self, rows: int = 1, claims: Path | None = None) -> None:
         assert rows == 1 or claims is not None, "workers claim their rows through lock files"
         self._rows = rows
-        self._positions: Any = _context.RawArray("q", rows * SLOTS)
+        # One process keeps them in its own memory; workers share theirs (in /dev/shm).
+        self._positions: Any = (
+            (ctypes.c_int64 * SLOTS)() if claims is None else _context.RawArray("q", rows * SLOTS)
+        )
         self._claims = claims
         self._row = 0
         self._held: int | None = None  # the descriptor whose lock holds this process's row
