@@ -72,6 +72,10 @@ class RebuildRunning(RuntimeError):
     pass
 
 
+# How long a rebuild waits to drop the tables an interrupted one left (see _drop_abandoned).
+ABANDONED_LOCK_TIMEOUT = "10s"
+
+
 class Projector:
     """Reads the notification log and applies batches to projections."""
 
@@ -223,15 +227,8 @@ class Projector:
                 taken = guard.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
                 if not taken or not taken[0]:
                     raise RebuildRunning(f"a rebuild of {projection.name} is already running")
+            self._drop_abandoned(projections)
             with self.datastore.transaction(commit=True) as curs:
-                # An earlier rebuild that died before its switch left its tables behind;
-                # under the rebuild lock nothing else can be building them.
-                for projection in projections:
-                    for generation in catalog.abandoned_generations(curs, projection):
-                        catalog.drop_generation(curs, projection, generation)
-                        log.info(
-                            "dropped abandoned generation", projection=projection.name, generation=generation
-                        )
                 targets = [(p, catalog.new_generation(curs, p)) for p in projections]
             # Up to the head as it is now (ids are committed in order: the store locks its table
             # to insert), in parallel; the switch below applies whatever came after.
@@ -261,6 +258,30 @@ class Projector:
             progress(applied, self.head())
             log.info("rebuilt", projections=[p.name for p in projections], events=applied)
             return {p.name: g for p, g in targets}
+
+    def _drop_abandoned(self, projections: Sequence[Projection]) -> None:
+        """Drop what an earlier rebuild that died before its switch left behind.
+
+        Under the rebuild lock no other rebuild builds these tables; but a process that a
+        killed parallel rebuild had started may still be writing them: rather than wait for
+        it without a word, say so."""
+        with psycopg.connect(self.database_url, row_factory=dict_row) as conn, conn.cursor() as curs:
+            curs.execute(SQL("SET lock_timeout = {}").format(ABANDONED_LOCK_TIMEOUT))
+            for projection in projections:
+                for generation in catalog.abandoned_generations(curs, projection):
+                    try:
+                        catalog.drop_generation(curs, projection, generation)
+                    except psycopg.errors.LockNotAvailable:
+                        msg = (
+                            f"the {projection.name} tables of an interrupted rebuild (generation "
+                            f"{generation}) are still being written, by a process that rebuild started: "
+                            "try again once it has ended"
+                        )
+                        raise RebuildRunning(msg) from None
+                    conn.commit()
+                    log.info(
+                        "dropped abandoned generation", projection=projection.name, generation=generation
+                    )
 
     def _build(
         self,

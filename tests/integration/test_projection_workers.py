@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+import pytest
 from eventsourcing.persistence import Tracking
 
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.vault import Vault
-from projections import catalog
-from projections.runner import ProjectionStatus, Projector, all_projections
+from projections import catalog, runner
+from projections.runner import ProjectionStatus, Projector, RebuildRunning, all_projections
 from tests import builders as b
 from tests.integration.snapshots import snapshot
 
@@ -178,3 +179,20 @@ def test_a_rebuild_drops_the_tables_an_interrupted_rebuild_left_behind(
     assert {f"{p.name}:g3" for p in projections} <= tracked
     assert not any(name.endswith((":g1", ":g2")) for name in tracked)
     assert snapshot(database_url) == served
+
+
+def test_a_rebuild_says_so_when_the_leftovers_are_still_being_written(
+    app: Casework, projector: Projector, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.execute(b.submit(serial=1), Context(actor=b.applicant(), correlation_id="c", request_id="r"))
+    audit = next(p for p in all_projections() if p.name == "audit")
+    projector.catch_up(audit)
+    with projector.datastore.transaction(commit=True) as curs:
+        left = catalog.new_generation(curs, audit)
+    monkeypatch.setattr(runner, "ABANDONED_LOCK_TIMEOUT", "200ms")
+    # A process of the interrupted rebuild, still writing its table.
+    with psycopg.connect(database_url) as writer:
+        writer.execute(f"LOCK TABLE audit_trail_g{left} IN ROW EXCLUSIVE MODE")
+        with pytest.raises(RebuildRunning, match="still being written"):
+            projector.rebuild([audit])
+    assert projector.rebuild([audit]) == {"audit": left + 1}, "once it has ended, the rebuild goes on"
