@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 import psycopg
@@ -49,9 +50,68 @@ async def keep_session(conn: asyncpg.Connection[Any]) -> None:
     rolled back by asyncpg itself)."""
 
 
+# libpq connection parameters that asyncpg does not know. It would pass them on to the server
+# as settings, which the server refuses with "unrecognized configuration parameter".
+_LIBPQ_ONLY = frozenset(
+    {
+        "channel_binding",
+        "gssdelegation",
+        "gssencmode",
+        "hostaddr",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "load_balance_hosts",
+        "require_auth",
+        "requirepeer",
+        "sslcertmode",
+        "sslcompression",
+        "sslsni",
+    }
+)
+
+
+def pool_arguments(database_url: str) -> tuple[str, float]:
+    """The database URL as asyncpg takes it, and the pool's connect timeout.
+
+    CASEWORK_DATABASE_URL is a libpq URL (the event store reads it with psycopg). Two of its
+    common parameters are translated for the API's pool: connect_timeout becomes the pool's
+    timeout, and fallback_application_name its application_name. Any other parameter that
+    only libpq knows is refused by name here, instead of by the server at the first
+    connection.
+    """
+    parts = urlsplit(database_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    names = {name for name, _ in query}
+    kept: list[tuple[str, str]] = []
+    timeout = 5.0
+    for name, value in query:
+        if name == "connect_timeout":
+            try:
+                # libpq reads 0 as "wait for ever"; asyncpg needs a bound: keep ours.
+                timeout = float(value) if float(value) > 0 else timeout
+            except ValueError:
+                msg = f"CASEWORK_DATABASE_URL: connect_timeout={value!r} is not a number of seconds"
+                raise ValueError(msg) from None
+        elif name == "fallback_application_name":
+            if "application_name" not in names:
+                kept.append(("application_name", value))
+        elif name in _LIBPQ_ONLY:
+            msg = (
+                f"CASEWORK_DATABASE_URL: {name} is a libpq parameter that the API's driver "
+                "(asyncpg) cannot honour; remove it from the URL"
+            )
+            raise ValueError(msg)
+        else:
+            kept.append((name, value))
+    return urlunsplit(parts._replace(query=urlencode(kept))), timeout
+
+
 async def create_pool(database_url: str, size: int = 8) -> asyncpg.Pool[Any]:
+    url, timeout = pool_arguments(database_url)
     return await asyncpg.create_pool(
-        database_url, min_size=1, max_size=size, init=_init, reset=keep_session, timeout=5
+        url, min_size=1, max_size=size, init=_init, reset=keep_session, timeout=timeout
     )
 
 

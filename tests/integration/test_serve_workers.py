@@ -94,7 +94,7 @@ def test_a_worker_that_dies_is_replaced_and_shares_what_users_wrote(
 
 def test_workers_that_cannot_start_stop_the_service_with_a_failure(database_url: str, tmp_path: Path) -> None:
     # keepalives is a libpq parameter: the supervisor (psycopg) connects, the workers'
-    # asyncpg pool does not, so every worker fails its start.
+    # asyncpg pool refuses it, so every worker fails its start.
     env = {
         "CASEWORK_DATABASE_URL": database_url + ("&" if "?" in database_url else "?") + "keepalives=1",
         "CASEWORK_DATA_DIR": str(tmp_path),
@@ -103,6 +103,7 @@ def test_workers_that_cannot_start_stop_the_service_with_a_failure(database_url:
     done = casework("serve", "--workers", "2", env=env)
     assert done.returncode == STARTUP_FAILURE, done.stderr[-2000:]
     assert "could not start" in done.stderr
+    assert "keepalives is a libpq parameter" in done.stderr
 
 
 def test_a_worker_without_a_row_of_its_own_does_not_start(tmp_path: Path) -> None:
