@@ -32,7 +32,7 @@ from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.middleware import RequestContext
 from api.state import ApiState
 from casework.application import StaleVersion
-from casework.domain.errors import FieldError, NotPermitted, RuleViolation, StudioNotFound
+from casework.domain.errors import InvalidRequest, NotPermitted, RuleViolation, StudioNotFound
 from casework.store import SCHEMA_LOCK
 from projections.runner import ProjectionRunner
 
@@ -58,9 +58,7 @@ async def _check_request(request: Request[Any, Any, Any]) -> None:
     if b"%00" in request.scope["query_string"]:
         for name, value in request.query_params.items():
             if "\x00" in value:
-                raise errors.ProblemError(
-                    422, "validation_failed", f"{name}: {_NUL}", [FieldError(name, _NUL)]
-                )
+                raise InvalidRequest.field("validation_failed", name, _NUL)
     if request.method != "POST":
         return
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

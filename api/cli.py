@@ -26,12 +26,10 @@ from api.auth import issue_token, jwt_secret
 from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.state import ApiState
 from api.writes import LastWrites
-from casework.application import Casework
 from casework.logging import configure_logging
-from casework.runtime import Runtime, running
+from casework.runtime import Runtime, assemble, running
 from casework.settings import Settings
 from casework.signing import signer_from
-from casework.vault import Vault
 from projections import reconciliation
 from projections.runner import ProjectionRunner, Projector, all_projections
 
@@ -103,7 +101,7 @@ def _serve_workers(
 ) -> int:
     """Several API processes on one socket (one per core): this process supervises them,
     restarts one that dies, and runs the projections itself, so that there is one runner."""
-    # The keys are made here, once: workers starting together would race to make them.
+    # The keys read once, here, and the JWT secret handed on: every worker need not read it.
     signer = signer_from(settings.signing_key, settings.data_dir)
     shared = dataclasses.replace(
         settings,
@@ -141,14 +139,8 @@ def worker_app(settings: Settings, written: LastWrites) -> Litestar:
     configure_logging(settings.log_format, settings.log_level)
     try:
         written.claim()
-        vault = Vault.from_setting(settings.id_key, settings.data_dir)
         assert settings.database_url is not None, "the supervisor passes its database on"
-        runtime = Runtime(
-            settings=settings,
-            database_url=settings.database_url,
-            vault=vault,
-            app=Casework(settings.database_url),
-        )
+        runtime = assemble(settings, settings.database_url)
         state = _state(settings, runtime, run_projections=False)
     except Exception:
         # uvicorn would restart a worker that raised here, every half second, for ever;

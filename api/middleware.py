@@ -16,21 +16,25 @@ from api.metrics import METRICS
 log = structlog.get_logger("casework.api")
 
 
-def _ids(scope: Scope) -> tuple[str | None, str | None]:
-    """The request's X-Request-ID and X-Correlation-ID, in one pass over its headers."""
-    request_id = correlation_id = None
+def first_headers(scope: Scope, *names: bytes) -> list[bytes | None]:
+    """The first value of each named header (names in lower case), in one pass over the
+    request's headers, as Litestar's Headers.get reads them but without building them all:
+    this runs on every request."""
+    found: list[bytes | None] = [None] * len(names)
+    lengths = {len(name) for name in names}
     for key, value in scope["headers"]:
-        if len(key) in (12, 16):  # the two names' lengths: most headers are passed over unread
-            name = key.lower()
-            # The first of each, as before: a later duplicate changes nothing.
-            if name == b"x-request-id" and request_id is None:
-                request_id = _sane(value) or ""
-            elif name == b"x-correlation-id" and correlation_id is None:
-                correlation_id = _sane(value) or ""
-    return request_id or None, correlation_id or None
+        if len(key) in lengths:  # most headers are passed over unread
+            lowered = key.lower()
+            for i, name in enumerate(names):
+                if found[i] is None and lowered == name:
+                    found[i] = value
+                    break
+    return found
 
 
-def _sane(value: bytes) -> str | None:
+def _sane(value: bytes | None) -> str | None:
+    if value is None:
+        return None
     text = value.decode("latin-1").strip()
     # Echo only a sane id: never let a header inject arbitrary text into our logs.
     return text[:128] if text and text.isprintable() else None
@@ -63,9 +67,9 @@ class RequestContext:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        request_id, correlation_id = _ids(scope)
-        request_id = request_id or _new_id()
-        correlation_id = correlation_id or request_id
+        sent_request_id, sent_correlation_id = first_headers(scope, b"x-request-id", b"x-correlation-id")
+        request_id = _sane(sent_request_id) or _new_id()
+        correlation_id = _sane(sent_correlation_id) or request_id
         scope.setdefault("state", {})
         scope["state"]["request_id"] = request_id
         scope["state"]["correlation_id"] = correlation_id

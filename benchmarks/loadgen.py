@@ -146,15 +146,19 @@ def wrk_get(port: int, paths: Sequence[str], token: str, *, concurrency: int, se
     return Result(fields["requests"], seconds_taken, fields["p50_us"] / 1e3, fields["p99_us"] / 1e3, statuses)
 
 
+def children(pid: int) -> list[int]:
+    """A process's children, as /proc lists them under each of its threads."""
+    return [
+        int(c)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for c in (task / "children").read_text().split()
+    ]
+
+
 def worker_pids(pid: int) -> list[int]:
     """The worker processes of ``serve --workers N`` (the process itself when it has none)."""
-    children = [
-        int(child)
-        for task in Path(f"/proc/{pid}/task").iterdir()
-        for child in (task / "children").read_text().split()
-    ]
     # Spawn also starts multiprocessing's resource tracker: the workers are the ones serving.
-    workers = [c for c in children if _serving(c)]
+    workers = [c for c in children(pid) if _serving(c)]
     return workers or [pid]
 
 

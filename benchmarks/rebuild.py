@@ -23,6 +23,7 @@ from uuid import UUID
 from psycopg.rows import tuple_row
 
 from benchmarks.dataset import ensure, long_studio
+from benchmarks.loadgen import children
 from casework.application import Casework
 from casework.logging import configure_logging
 from projections.base import Decoder
@@ -88,19 +89,18 @@ def postgres_cpu_seconds(data_dir: Path) -> float:
     postmaster = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
     tick = os.sysconf("SC_CLK_TCK")
 
-    def cpu(pid: int, children: bool) -> int:
+    def cpu(pid: int, waited: bool) -> int:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return sum(int(f) for f in fields[11 : 15 if children else 13])  # utime stime [cutime cstime]
+        return sum(int(f) for f in fields[11 : 15 if waited else 13])  # utime stime [cutime cstime]
 
-    total = cpu(postmaster, children=True)
-    for task in Path(f"/proc/{postmaster}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            with contextlib.suppress(FileNotFoundError):  # a backend that just ended
-                total += cpu(int(child), children=False)
+    total = cpu(postmaster, waited=True)
+    for backend in children(postmaster):
+        with contextlib.suppress(FileNotFoundError):  # a backend that just ended
+            total += cpu(backend, waited=False)
     return total / tick
 
 
-def peak_rss_mb(who: int) -> float:
+def rusage_peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
@@ -118,7 +118,7 @@ def main() -> None:
         library_count, library_seconds = library_read(app, args.batch)
         count, read_seconds = raw_read(app, args.batch, decode=False)
         _, decode_seconds = raw_read(app, args.batch, decode=True)
-        before_rebuild = peak_rss_mb(resource.RUSAGE_SELF)
+        before_rebuild = rusage_peak_mb(resource.RUSAGE_SELF)
         python_before, postgres_before = os.times(), postgres_cpu_seconds(server.data_dir)
         started = time.perf_counter()
         projector.rebuild(all_projections(), limit=args.batch, processes=args.processes)
@@ -138,8 +138,8 @@ def main() -> None:
         print(f"rebuild all four projections:   {rebuild:>10,.0f} events/s ({rebuild_seconds:.1f}s)")
         # RUSAGE_CHILDREN is the largest child that ended: the rebuild's second process, or a
         # loader if this run had to build the data set first.
-        print(f"rebuild peak RSS: {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB in this process "
-              f"({before_rebuild:.0f} MB before it), {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB "
+        print(f"rebuild peak RSS: {rusage_peak_mb(resource.RUSAGE_SELF):.0f} MB in this process "
+              f"({before_rebuild:.0f} MB before it), {rusage_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB "
               "in the largest child (the second rebuild process)")  # fmt: skip
         # Where a rebuild's time goes, and what a ratio of 0.5 would leave for it: at half the
         # library's read rate, the cores of this machine have this much CPU time per event.

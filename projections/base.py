@@ -12,6 +12,7 @@ from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
 
 from casework.domain.events import Event
 from casework.store import Metadata, decode_state
@@ -37,6 +38,18 @@ class Item:
     @property
     def recorded_at(self) -> dt.datetime:
         return self.meta.recorded_at
+
+
+# No position of the log is after this one (bigint's largest): ``until`` for "to the end".
+LAST_POSITION = 2**63 - 1
+
+
+def log_select(events_table: str) -> Composed:
+    """Events after a position, up to another, at most so many: the rows Decoder takes."""
+    return SQL(
+        "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {events} "
+        "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+    ).format(events=Identifier(events_table))
 
 
 class Decoder:

@@ -17,7 +17,8 @@ from types import TracebackType
 
 import psycopg
 from psycopg.rows import TupleRow, tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+
+from projections.base import log_select
 
 # How many batches of rows may wait for one table's writer before a builder waits too.
 QUEUE_DEPTH = 8
@@ -32,7 +33,6 @@ class _Stream(threading.Thread):
         self.queue: queue.Queue[str | None] = queue.Queue(QUEUE_DEPTH)
         self.commit = threading.Event()
         self.error: BaseException | None = None
-        self.rows = 0
 
     def run(self) -> None:
         try:
@@ -87,18 +87,6 @@ class Streams:
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close(commit=kind is None)
-
-
-# No position of the log is after this one (bigint's largest): ``until`` for "to the end".
-LAST_POSITION = 2**63 - 1
-
-
-def log_select(events_table: str) -> Composed:
-    """Events after a position, up to another, at most so many: the rows Decoder takes."""
-    return SQL(
-        "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {events} "
-        "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
-    ).format(events=Identifier(events_table))
 
 
 def read_log(database_url: str, events_table: str, limit: int, until: int) -> Iterator[list[TupleRow]]:

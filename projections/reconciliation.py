@@ -279,6 +279,7 @@ def store_reconciliation(
         with conn.cursor(row_factory=dict_row) as curs:
             ledger = curs.execute(sql("standing_payments"), {"as_of": statement.as_of}).fetchall()
         report = reconcile(statement, ledger)
+        summary = report.summary()
         conn.execute(
             "INSERT INTO casework_reconciliations "
             "(id, created_at, created_by, filename, as_of, summary, items) "
@@ -289,7 +290,7 @@ def store_reconciliation(
                 created_by,
                 filename,
                 statement.as_of,
-                Jsonb(report.summary()),
+                Jsonb(summary),
                 Jsonb(report.items),
             ),
         )
@@ -299,7 +300,7 @@ def store_reconciliation(
         "created_by": created_by,
         "filename": filename,
         "as_of": statement.as_of,
-        "summary": report.summary(),
+        "summary": summary,
         "items": report.items,
     }
 

@@ -33,8 +33,8 @@ from casework.logging import configure_logging
 from casework.store import CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
-from projections.base import Decoder, Item, Projection
-from projections.bulk import LAST_POSITION, Streams, log_select, read_log
+from projections.base import LAST_POSITION, Decoder, Item, Projection, log_select
+from projections.bulk import Streams, read_log
 from projections.chain import Chain
 from projections.ledger import Ledger
 from projections.register import Register

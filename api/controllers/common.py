@@ -23,6 +23,7 @@ from api.database import wait_for_position
 from api.errors import ProblemError, problem_for
 from api.idempotency import answer_once
 from api.metrics import METRICS
+from api.middleware import first_headers
 from api.schemas import Problem, StudioView, studio_view
 from api.state import ApiState
 from casework.application import Context, Outcome
@@ -104,21 +105,17 @@ _POSITION = POSITION_HEADER.lower().encode()
 
 async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     """The authenticated actor (401 without a valid bearer token); a query first catches up."""
-    # The two headers straight from the scope: every request comes through here, and a
-    # Headers object for the whole request cost more than the rest of this function.
-    authorization: str | None = None
-    position: str | None = None
-    for name, value in request.scope["headers"]:  # the first of each, as Headers.get reads
-        if authorization is None and len(name) == len(_AUTHORIZATION) and name.lower() == _AUTHORIZATION:
-            authorization = value.decode("latin-1")
-        elif position is None and len(name) == len(_POSITION) and name.lower() == _POSITION:
-            position = value.decode("latin-1").strip()
+    # Straight from the scope: a Headers object for the whole request cost more than the
+    # rest of this function.
+    authorization, position = first_headers(request.scope, _AUTHORIZATION, _POSITION)
     try:
-        actor = actor_from(authorization, api_state(request).jwt_secret)
+        actor = actor_from(
+            None if authorization is None else authorization.decode("latin-1"), api_state(request).jwt_secret
+        )
     except InvalidToken as error:
         raise ProblemError(401, "unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"}) from None
     if request.method == "GET":
-        await reads_own_writes(request, actor, position or "")
+        await reads_own_writes(request, actor, position.decode("latin-1").strip() if position else "")
     return actor
 
 

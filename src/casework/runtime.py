@@ -39,13 +39,18 @@ def database(settings: Settings) -> Iterator[str]:
         log.info("embedded_postgres_stopped")
 
 
+def assemble(settings: Settings, database_url: str) -> Runtime:
+    """The vault and the application over a database that is up (the caller closes the app)."""
+    vault = Vault.from_setting(settings.id_key, settings.data_dir)
+    return Runtime(settings=settings, database_url=database_url, vault=vault, app=Casework(database_url))
+
+
 @contextmanager
 def running(settings: Settings) -> Iterator[Runtime]:
     """Everything a command of the CLI needs, stopped cleanly on the way out."""
     with database(settings) as url:
-        vault = Vault.from_setting(settings.id_key, settings.data_dir)
-        app = Casework(url)
+        runtime = assemble(settings, url)
         try:
-            yield Runtime(settings=settings, database_url=url, vault=vault, app=app)
+            yield runtime
         finally:
-            app.close()
+            runtime.app.close()
