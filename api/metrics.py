@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 from collections import defaultdict
 
@@ -19,11 +21,8 @@ class Metrics:
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         with self._lock:
             self.requests[(method, route, status)] += 1
-            counts = self.latency[route]
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    counts[i] += 1
-            counts[-1] += 1
+            # One count, in the first bucket that holds it; render() adds them up.
+            self.latency[route][bisect.bisect_left(BUCKETS, seconds)] += 1
             self.latency_sum[route] += seconds
 
     def observe_command(self, operation: str, outcome: str) -> None:
@@ -39,10 +38,11 @@ class Metrics:
                 )
             lines.append("# TYPE casework_request_seconds histogram")
             for route, counts in sorted(self.latency.items()):
-                for bound, n in zip((*BUCKETS, "+Inf"), counts, strict=True):
+                cumulative = list(itertools.accumulate(counts))
+                for bound, n in zip((*BUCKETS, "+Inf"), cumulative, strict=True):
                     lines.append(f'casework_request_seconds_bucket{{route="{route}",le="{bound}"}} {n}')
                 lines.append(f'casework_request_seconds_sum{{route="{route}"}} {self.latency_sum[route]:.6f}')
-                lines.append(f'casework_request_seconds_count{{route="{route}"}} {counts[-1]}')
+                lines.append(f'casework_request_seconds_count{{route="{route}"}} {cumulative[-1]}')
             lines.append("# TYPE casework_commands_total counter")
             for (operation, outcome), n in sorted(self.commands.items()):
                 lines.append(f'casework_commands_total{{operation="{operation}",outcome="{outcome}"}} {n}')

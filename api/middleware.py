@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -46,7 +45,15 @@ def _new_id() -> str:
     From the process's pseudo-random generator: a request id must be unique, not secret,
     and uuid4() makes a system call, a visible share of a GET (py-spy: 3 % of the request).
     """
-    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+    # The version (4) and variant (10) bits set by hand: uuid.UUID() and str() of it
+    # cost three times as much as the formatting (timeit).
+    bits = random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class RequestContext:
@@ -70,9 +77,10 @@ class RequestContext:
         sent_request_id, sent_correlation_id = first_headers(scope, b"x-request-id", b"x-correlation-id")
         request_id = _sane(sent_request_id) or _new_id()
         correlation_id = _sane(sent_correlation_id) or request_id
-        scope.setdefault("state", {})
-        scope["state"]["request_id"] = request_id
-        scope["state"]["correlation_id"] = correlation_id
+        state = scope["state"]  # made by Litestar before the handler this wraps
+        state["request_id"] = request_id
+        state["correlation_id"] = correlation_id
+        ids = [(b"x-request-id", request_id.encode()), (b"x-correlation-id", correlation_id.encode())]
         started = time.perf_counter()
         status = 500
 
@@ -80,10 +88,7 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers: list[Any] = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                headers.append((b"x-correlation-id", correlation_id.encode()))
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", ()), *ids]
             await send(message)
 
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)

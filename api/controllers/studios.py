@@ -12,6 +12,7 @@ from api import commands as build
 from api import schemas as s
 from api.access import require
 from api.controllers.common import (
+    JsonAnswer,
     api_state,
     csv_response,
     decode_cursor,
@@ -372,7 +373,7 @@ class StudioController(Controller):
     @get(
         "/{studio_id:str}", operation_id="get_studio", responses=documented(200, s.StudioView, command=False)
     )
-    async def get_one(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
+    async def get_one(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> JsonAnswer:
         """One studio, as the register holds it."""
         require(actor, "get_studio")
         api = api_state(request)
@@ -380,7 +381,7 @@ class StudioController(Controller):
         if found is None or not _in_scope(actor, found["county"]):
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
         view = s.studio_view(found, api.today())
-        return json_response(view, headers={"ETag": f'"{view.version}"'})
+        return JsonAnswer(view, headers={"ETag": f'"{view.version}"'})
 
     @get("/", operation_id="list_studios", responses=documented(200, s.StudioPage, command=False))
     async def register(
