@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -58,3 +59,27 @@ async def test_a_full_scenario_logs_no_personal_data_or_credentials(
     secrets += [h["Authorization"].removeprefix("Bearer ") for h in (applicant, tokens.headers("auditor"))]
     for secret in secrets:
         assert secret not in text
+
+
+async def test_every_answer_carries_its_ids_and_is_logged_even_for_a_path_no_route_serves(
+    client: AsyncTestClient[Litestar], tokens: Tokens, captured: io.StringIO
+) -> None:
+    # An unknown path never reaches a route: the ids and the log line wrap the whole application.
+    lost = await client.get("/api/v1/nowhere", headers={"X-Correlation-ID": "case-7"})
+    assert lost.status_code == 404
+    assert lost.headers["content-type"].startswith("application/problem+json")
+    assert lost.headers["x-correlation-id"] == "case-7"
+    generated = lost.headers["x-request-id"]
+    assert uuid.UUID(generated).version == 4
+    assert str(uuid.UUID(generated)) == generated
+    # A refusal inside a route too (no token: 401 from the dependency).
+    refused = await client.get("/api/v1/studios")
+    assert refused.status_code == 401
+    assert refused.headers["x-request-id"] not in (generated, "")
+    assert refused.headers["x-correlation-id"] == refused.headers["x-request-id"]
+
+    lines = [json.loads(line) for line in captured.getvalue().splitlines() if line.startswith("{")]
+    logged = {line["request_id"]: line for line in lines if line.get("event") == "request"}
+    assert (logged[generated]["route"], logged[generated]["status"]) == ("unmatched", 404)
+    assert logged[generated]["correlation_id"] == "case-7"
+    assert logged[refused.headers["x-request-id"]]["status"] == 401
