@@ -20,13 +20,14 @@ import time
 from pathlib import Path
 from uuid import UUID
 
+import psycopg
 from psycopg.rows import tuple_row
 
 from benchmarks.dataset import ensure, long_studio
 from benchmarks.loadgen import children
 from casework.application import Casework
 from casework.logging import configure_logging
-from projections.base import Decoder
+from projections.base import Decoder, table
 from projections.runner import Projector, all_projections
 
 
@@ -83,25 +84,75 @@ def replay(app: Casework, studio_id: UUID, rounds: int) -> tuple[float, float, i
     return replayed, raw, len(rows)
 
 
+def cpu_seconds(pid: int, *, waited: bool = False) -> float:
+    """A process's CPU time so far (with ``waited``, also that of its children that ended)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11 : 15 if waited else 13])  # utime stime [cutime cstime]
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def postgres_cpu_seconds(data_dir: Path) -> float:
     """CPU time of the embedded server so far: the postmaster, its live backends, and the
     backends that have ended (their time is the postmaster's children's)."""
     postmaster = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def cpu(pid: int, waited: bool) -> int:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return sum(int(f) for f in fields[11 : 15 if waited else 13])  # utime stime [cutime cstime]
-
-    total = cpu(postmaster, waited=True)
+    total = cpu_seconds(postmaster, waited=True)
     for backend in children(postmaster):
         with contextlib.suppress(FileNotFoundError):  # a backend that just ended
-            total += cpu(backend, waited=False)
-    return total / tick
+            total += cpu_seconds(backend)
+    return total
+
+
+# A generation no catalog hands out (they start at 1): the scratch copy of ingest_floor.
+SCRATCH = 0
+
+
+def ingest_floor(database_url: str, generations: dict[str, int]) -> tuple[float, float]:
+    """The least CPU PostgreSQL can spend taking in the rows a rebuild wrote: the same rows,
+    from a buffer, in binary (nothing to parse), into the same tables, then their indexes.
+
+    Returns the server's CPU seconds for the copy and for the indexes; the scratch tables
+    are rolled back."""
+    copying = indexing = 0.0
+    with psycopg.connect(database_url) as conn:
+        backend = conn.info.backend_pid
+        for projection in all_projections():
+            generation = generations[projection.name]
+            try:
+                conn.execute(projection.ddl(SCRATCH, "tables"))
+                for base in projection.tables:
+                    rows, source, scratch = bytearray(), table(base, generation), table(base, SCRATCH)
+                    with conn.cursor().copy(f"COPY {source} TO STDOUT (FORMAT binary)") as out:
+                        for chunk in out:
+                            rows += chunk
+                    started = cpu_seconds(backend)
+                    with conn.cursor().copy(f"COPY {scratch} FROM STDIN (FORMAT binary)") as into:
+                        into.write(rows)
+                    copying += cpu_seconds(backend) - started
+                started = cpu_seconds(backend)
+                conn.execute(projection.ddl(SCRATCH, "indexes"))
+                indexing += cpu_seconds(backend) - started
+            finally:
+                conn.rollback()
+    return copying, indexing
 
 
 def rusage_peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def report_floor(
+    database_url: str, generations: dict[str, int], *, decode: float, budget: float, events: int
+) -> None:
+    """What no rebuild of these tables escapes, whatever its code: reading and decoding every
+    event, and PostgreSQL taking in and indexing the rows (at its cheapest, in binary COPY);
+    and what that leaves, at a ratio of 0.5, for the projections' own work. Per event."""
+    copying, indexing = (seconds / events for seconds in ingest_floor(database_url, generations))
+    floor = decode + copying + indexing
+    print(f"floor CPU per event: read and decode {decode * 1e6:.1f} µs, PostgreSQL taking in the same "
+          f"rows in binary {copying * 1e6:.1f} µs and indexing them {indexing * 1e6:.1f} µs: "
+          f"{floor * 1e6:.1f} µs; "
+          f"left at a ratio of 0.5 for all the projections' own work, every core busy throughout: "
+          f"{(budget - floor) * 1e6:.1f} µs")  # fmt: skip
 
 
 def main() -> None:
@@ -117,11 +168,14 @@ def main() -> None:
         projector = Projector(app, server.url)
         library_count, library_seconds = library_read(app, args.batch)
         count, read_seconds = raw_read(app, args.batch, decode=False)
+        python_before, postgres_before = os.times(), postgres_cpu_seconds(server.data_dir)
         _, decode_seconds = raw_read(app, args.batch, decode=True)
+        decode_cpu = sum(os.times()[:2]) - sum(python_before[:2])
+        decode_cpu += postgres_cpu_seconds(server.data_dir) - postgres_before
         before_rebuild = rusage_peak_mb(resource.RUSAGE_SELF)
         python_before, postgres_before = os.times(), postgres_cpu_seconds(server.data_dir)
         started = time.perf_counter()
-        projector.rebuild(all_projections(), limit=args.batch, processes=args.processes)
+        generations = projector.rebuild(all_projections(), limit=args.batch, processes=args.processes)
         rebuild_seconds = time.perf_counter() - started
         python_after, postgres_after = os.times(), postgres_cpu_seconds(server.data_dir)
         python_cpu = sum(python_after[:4]) - sum(python_before[:4])  # this process and its children
@@ -147,6 +201,8 @@ def main() -> None:
         print(f"rebuild CPU per event: Python {python_cpu / count * 1e6:.1f} µs (every process), "
               f"PostgreSQL {postgres_cpu / count * 1e6:.1f} µs; at a ratio of 0.5, {cores} cores "
               f"would have {cores / (library / 2) * 1e6:.1f} µs per event for both")  # fmt: skip
+        budget = cores / (library / 2)
+        report_floor(server.url, generations, decode=decode_cpu / count, budget=budget, events=count)
         print(f"rebuild ratio against a bare SELECT: {rebuild / read:.3f}")
         print(f"rebuild ratio: {rebuild / library:.3f}")
         studio_id = long_studio(server)
