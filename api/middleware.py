@@ -14,6 +14,10 @@ from api.metrics import METRICS
 
 log = structlog.get_logger("casework.api")
 
+# A random 128-bit number made a version 4 UUID: its version nibble 4, its variant bits 10.
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
 
 def first_headers(scope: Scope, *names: bytes) -> list[bytes | None]:
     """The first value of each named header (names in lower case), in one pass over the
@@ -50,10 +54,6 @@ def _new_id() -> str:
     bits = random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
     text = f"{bits:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class RequestContext:
@@ -109,6 +109,7 @@ class RequestContext:
 
 
 def _route(scope: Scope) -> str:
-    """The matched route's template (/api/v1/studios/{studio_id}), never the raw path."""
+    """The matched route's template (/api/v1/studios/{studio_id}), never the raw path; a
+    request that routing refused (an unknown path, or 405 on a known one) is "unmatched"."""
     template = scope.get("path_template")
     return str(template) if template else "unmatched"

@@ -62,7 +62,7 @@ async def test_a_full_scenario_logs_no_personal_data_or_credentials(
 
 
 async def test_every_answer_carries_its_ids_and_is_logged_even_for_a_path_no_route_serves(
-    client: AsyncTestClient[Litestar], tokens: Tokens, captured: io.StringIO
+    client: AsyncTestClient[Litestar], captured: io.StringIO
 ) -> None:
     # An unknown path never reaches a route: the ids and the log line wrap the whole application.
     lost = await client.get("/api/v1/nowhere", headers={"X-Correlation-ID": "case-7"})

@@ -46,6 +46,8 @@ async def test_a_studio_from_application_to_revocation(
         assert read.json()["version"] == result["version"], "the next read shows the write"
         assert answer.headers["casework-position"].isdigit()
         assert read.headers["etag"] == f'"{result["version"]}"'
+        assert read.headers["content-type"] == "application/json"
+        assert int(read.headers["content-length"]) == len(read.content)
         return result
 
     assert (await command("county-review", bodies.APPROVE, reviewer))["status"] == "county_approved"
