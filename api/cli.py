@@ -101,7 +101,8 @@ def _serve_workers(
 ) -> int:
     """Several API processes on one socket (one per core): this process supervises them,
     restarts one that dies, and runs the projections itself, so that there is one runner."""
-    # The keys read once, here, and the JWT secret handed on: every worker need not read it.
+    # The keys made here, before any worker starts (the workers then only read them); the
+    # JWT secret is handed on as a setting.
     signer = signer_from(settings.signing_key, settings.data_dir)
     shared = dataclasses.replace(
         settings,

@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Struct
 
+from casework import timeline
 from casework.domain import rules
 from casework.domain.errors import InvalidRequest
 
@@ -185,11 +186,7 @@ def fen(amount: str, field: str = "amount") -> int:
 
 def yuan(amount_fen: int | Decimal | None) -> str | None:
     """3000000 fen → '30000.00' (sums come back from PostgreSQL as numeric)."""
-    if amount_fen is None:
-        return None
-    sign = "-" if amount_fen < 0 else ""
-    value = abs(int(amount_fen))
-    return f"{sign}{value // 100}.{value % 100:02d}"
+    return None if amount_fen is None else timeline.yuan(int(amount_fen))
 
 
 # --- responses ----------------------------------------------------------------------

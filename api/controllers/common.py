@@ -146,11 +146,11 @@ class JsonAnswer(ASGIResponse):
     (py-spy). Being an ASGIResponse already, it gets no headers or cookies from the app's
     layers (casework sets none). Errors still go through the exception handlers."""
 
-    def __init__(self, body: Any, *, headers: Mapping[str, str] | None = None, status: int = 200) -> None:
+    def __init__(self, body: Any, *, headers: Mapping[str, str] | None = None) -> None:
         # Every attribute of ASGIResponse is set here; its headers wrap a list made at once.
         self.body = msgspec.json.encode(body)
         self.content_length = len(self.body)
-        self.status_code = status
+        self.status_code = 200
         self.background = None
         self.encoding = "utf-8"
         self.is_head_response = False
