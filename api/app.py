@@ -18,6 +18,7 @@ from api import errors
 from api.controllers.common import provide_actor
 from api.controllers.finance import ReconciliationController
 from api.controllers.health import HealthController
+from api.controllers.policy import PolicyController
 from api.controllers.records import (
     AuditController,
     HistoryController,
@@ -133,6 +134,7 @@ def create_app(state: ApiState) -> Litestar:
             ReportController,
             IntegrityController,
             ReconciliationController,
+            PolicyController,
             HealthController,
         ],
         dependencies={"actor": Provide(provide_actor)},

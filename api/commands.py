@@ -9,6 +9,7 @@ from uuid import UUID
 from api import schemas as s
 from casework.domain import commands as c
 from casework.domain import rules
+from casework.domain.ids import birth_date, check_resident_id
 from casework.domain.permissions import Actor
 from casework.domain.values import (
     Bonus,
@@ -131,12 +132,44 @@ def payment(body: s.PaymentIn, studio_id: UUID) -> c.PaySubsidy:
     )
 
 
-def enrolment(vault: Vault, body: s.ApprenticeIn, studio_id: UUID) -> c.EnrollApprentice:
+def enrolment(vault: Vault, body: s.ApprenticeIn, studio_id: UUID, today: dt.date) -> c.EnrollApprentice:
+    number = check_resident_id(body.id_number, "id_number")
     return c.EnrollApprentice(
         studio_id=studio_id,
         apprentice_id=uuid.uuid4(),
         name=body.name,
-        id=vault.protect(body.id_number, "id_number"),
-        born_on=body.born_on,
+        id=vault.protect(number, "id_number"),
+        born_on=birth_date(number),
+        enrolled_on=body.enrolled_on or body.agreement_signed_on or today,
         agreement_signed_on=body.agreement_signed_on,
+    )
+
+
+def rectification_review(body: s.RectificationReviewIn, studio_id: UUID) -> c.ReviewRectification:
+    return c.ReviewRectification(
+        studio_id=studio_id,
+        reviewed_on=body.reviewed_on,
+        passed=body.passed,
+        findings=body.findings,
+        score=body.score,
+    )
+
+
+def honour(body: s.HonourIn, studio_id: UUID) -> c.RecordHonour:
+    return c.RecordHonour(
+        studio_id=studio_id,
+        honour_id=uuid.uuid4(),
+        person=body.person,
+        honour=body.honour,
+        level=body.level,
+        conferred_on=body.conferred_on,
+        document_no=body.document_no,
+    )
+
+
+def subsidy_standard(body: s.SubsidyStandardIn) -> c.SetSubsidyStandard:
+    return c.SetSubsidyStandard(
+        in_force_from=body.in_force_from,
+        document_no=body.document_no,
+        rates_fen={grade: s.fen(amount, f"rates.{grade}") for grade, amount in body.rates.items()},
     )

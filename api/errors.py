@@ -89,7 +89,7 @@ def problem_for(error: Exception) -> Response[bytes] | None:
         case StudioNotFound():
             return problem(404, "not_found", "no such studio, or not one of yours")
         case NotPermitted():
-            return problem(403, "forbidden", str(error))
+            return problem(403, error.code, str(error))
     return None
 
 
@@ -125,7 +125,7 @@ def on_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
     codes = {
         400: "malformed_body",
         401: "unauthorized",
-        403: "forbidden",
+        403: "not_permitted",
         404: "not_found",
         405: "method_not_allowed",
         413: "body_too_large",

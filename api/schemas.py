@@ -14,6 +14,8 @@ from msgspec import Struct
 from casework import timeline
 from casework.domain import rules
 from casework.domain.errors import InvalidRequest
+from casework.domain.policy import MEASURES
+from casework.domain.training import training_duty
 
 
 class Body(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -118,10 +120,13 @@ class ReversalIn(Body):
 
 
 class ApprenticeIn(Body):
+    """The birth date is read from the ID number; the agreement is optional (多渠道)."""
+
     name: str
     id_number: str
-    born_on: dt.date
-    agreement_signed_on: dt.date
+    agreement_signed_on: dt.date | None = None
+    # When the apprentice joined the studio: by default the agreement's date, or today.
+    enrolled_on: dt.date | None = None
 
 
 class QualificationIn(Body):
@@ -159,6 +164,27 @@ class RectificationIn(Body):
     findings: str
     ordered_on: dt.date
     deadline: dt.date
+
+
+class RectificationReviewIn(Body):
+    reviewed_on: dt.date
+    passed: bool
+    findings: str
+    score: Decimal | None = None
+
+
+class HonourIn(Body):
+    person: str
+    honour: str
+    level: rules.HonourLevel
+    conferred_on: dt.date
+    document_no: str
+
+
+class SubsidyStandardIn(Body):
+    in_force_from: dt.date
+    document_no: str
+    rates: dict[str, str]
 
 
 class RevocationIn(Body):
@@ -217,11 +243,31 @@ class SubsidiesView(Struct):
     total_paid: str
 
 
+class AwardYearView(Struct):
+    number: int
+    starts_on: dt.date
+    ends_on: dt.date
+    trained: int
+    completed: bool
+
+
 class TrainingView(Struct):
-    per_year: dict[str, int]
-    since_award: int
+    """第三条(二) on award years: young people reaching 中级工 or higher, judged over completed years."""
+
+    per_award_year: list[AwardYearView]
+    completed_years: int
     average_per_year: Decimal | None
+    duty_per_year: int
     shortfall: bool
+
+
+class HonourView(Struct):
+    person: str
+    person_name: str
+    honour: str
+    level: str
+    conferred_on: dt.date
+    document_no: str
 
 
 class EvaluationView(Struct):
@@ -231,6 +277,8 @@ class EvaluationView(Struct):
     total: Decimal
     grade: str
     evaluated_on: dt.date
+    # Honours conferred within the period: the evidence of the sheet's `award` bonus (附件).
+    award_evidence: list[HonourView]
 
 
 class RectificationView(Struct):
@@ -238,6 +286,8 @@ class RectificationView(Struct):
     ordered_on: dt.date
     deadline: dt.date
     overdue: bool
+    last_reviewed_on: dt.date | None
+    last_review_passed: bool | None
 
 
 class StudioView(Struct):
@@ -259,6 +309,7 @@ class StudioView(Struct):
     next_evaluation_due: dt.date | None
     inspections: int
     province_recommendations: list[int]
+    honours: list[HonourView]
     revocation_ground: str | None
     closed_on: dt.date | None
 
@@ -274,10 +325,7 @@ def studio_view(row: Any, today: dt.date) -> StudioView:
         if row["award_published_on"]
         else None
     )
-    average: Decimal | None = None
-    if row["award_published_on"] is not None:
-        years = max(1, today.year - row["award_published_on"].year + 1)
-        average = (Decimal(row["training_since_award"]) / years).quantize(Decimal("0.01"))
+    honours = [msgspec.convert(h, HonourView, strict=False) for h in _json(row["honours"])]
     evaluation = (
         EvaluationView(
             period=row["last_period"],
@@ -286,6 +334,7 @@ def studio_view(row: Any, today: dt.date) -> StudioView:
             total=row["last_total"],
             grade=row["last_grade"],
             evaluated_on=row["last_evaluated_on"],
+            award_evidence=[h for h in honours if h.conferred_on.year in _years(row["last_period"])],
         )
         if row["last_period"]
         else None
@@ -296,13 +345,12 @@ def studio_view(row: Any, today: dt.date) -> StudioView:
             ordered_on=row["rectification_ordered_on"],
             deadline=row["rectification_deadline"],
             overdue=row["rectification_deadline"] < today,
+            last_reviewed_on=row["rectification_reviewed_on"],
+            last_review_passed=row["rectification_review_passed"],
         )
         if row["rectification_deadline"]
         else None
     )
-    counts = getattr(row["training_counts"], "obj", row["training_counts"])  # psycopg's Jsonb wrapper
-    if isinstance(counts, str | bytes):
-        counts = msgspec.json.decode(counts)
     construction, apprenticeship = row["construction_paid_fen"], row["apprenticeship_paid_fen"]
     return StudioView(
         id=row["id"],
@@ -330,20 +378,47 @@ def studio_view(row: Any, today: dt.date) -> StudioView:
             apprenticeship_paid=yuan(apprenticeship) or "0.00",
             total_paid=yuan(construction + apprenticeship) or "0.00",
         ),
-        training=TrainingView(
-            per_year=dict(counts),
-            since_award=row["training_since_award"],
-            average_per_year=average,
-            shortfall=average is not None and average < rules.TRAINING_DUTY_PER_YEAR,
-        ),
+        training=_training(row, today),
         last_evaluation=evaluation,
         open_rectification=rectification,
         next_evaluation_due=row["next_evaluation_due"],
         inspections=row["inspections"],
         province_recommendations=list(row["province_recommendations"]),
+        honours=honours,
         revocation_ground=row["revocation_ground"],
         closed_on=row["closed_on"],
     )
+
+
+def _training(row: Any, today: dt.date) -> TrainingView:
+    awarded_on = row["award_published_on"]
+    if awarded_on is None:
+        return TrainingView(
+            per_award_year=[],
+            completed_years=0,
+            average_per_year=None,
+            duty_per_year=MEASURES.on(today).training_duty_per_year,
+            shortfall=False,
+        )
+    duty = training_duty(awarded_on, list(row["training_per_award_year"]), row["status"], today)
+    return TrainingView(
+        per_award_year=[msgspec.convert(y, AwardYearView, from_attributes=True) for y in duty.years],
+        completed_years=duty.completed_years,
+        average_per_year=duty.average_per_year,
+        duty_per_year=duty.duty_per_year,
+        shortfall=duty.shortfall,
+    )
+
+
+def _json(value: Any) -> Any:
+    """A jsonb column as asyncpg (text), psycopg (decoded) or the live render (Jsonb) gives it."""
+    value = getattr(value, "obj", value)
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+def _years(period: str) -> range:
+    first, _, last = period.partition("-")
+    return range(int(first), int(last) + 1)
 
 
 class EvaluationAnswer(StudioView, kw_only=True):
@@ -359,6 +434,36 @@ class ApprenticeAnswer(StudioView, kw_only=True):
     """The studio after an enrolment, with the new apprentice's id added."""
 
     apprentice_id: UUID
+
+
+class HonourAnswer(StudioView, kw_only=True):
+    """The studio after an honour is recorded, with the honour's id added."""
+
+    honour_id: UUID
+
+
+class SubsidyStandardView(Struct):
+    in_force_from: dt.date
+    document_no: str
+    rates: dict[str, str]
+    position: int | None = None
+
+
+class PolicyValueView(Struct):
+    name: str
+    value: Any
+    article: str
+    policy_choice: bool
+    meaning: str
+
+
+class PolicyView(Struct):
+    on: dt.date
+    in_force_from: dt.date
+    document: str
+    values: list[PolicyValueView]
+    subsidy_standards: list[SubsidyStandardView]
+    subsidy_standard_in_force: SubsidyStandardView | None
 
 
 class Page(Struct):

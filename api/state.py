@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,6 @@ class ApiState:
     jwt_secret: str
     run_projections: bool = True
     signer: Signer | None = None
-    today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     pool: asyncpg.Pool[Any] | None = None
     runner: ProjectionRunner | None = None
     # Read-your-writes: the last log position each user wrote (shared by the workers of one
@@ -34,6 +32,10 @@ class ApiState:
     # need not ask).
     written: LastWrites = field(default_factory=LastWrites)
     applied: int = 0
+
+    def today(self) -> dt.date:
+        """Today's business date in Asia/Shanghai, by the application's one clock."""
+        return self.app.today()
 
     @property
     def db(self) -> asyncpg.Pool[Any]:

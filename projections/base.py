@@ -14,7 +14,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-from casework.domain.events import Event
+from casework.domain.events import Logged
 from casework.store import Metadata, decode_state
 
 
@@ -26,7 +26,7 @@ class Item:
     studio_id: UUID
     version: int
     meta: Metadata
-    event: Event
+    event: Logged
     topic: str
     state: bytes  # exactly as stored: what the hash chain is computed over
     sid: str  # the studio id as text, made once: rows of three tables print it

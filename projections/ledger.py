@@ -17,7 +17,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from casework.domain import rules
+from casework.domain.decide import committed_fen
 from casework.domain.events import Amended, Awarded, Revoked, Submitted, SubsidyPaid, SubsidyReversed
 from projections import copytext
 from projections.base import Builder, Item, Projection, Sink, copy_lines, table
@@ -163,9 +163,10 @@ def post(item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]
                 account.host_credit_code = changes.host.credit_code
                 account.host_name = changes.host.name
             account.changed = True
-        case Awarded() if account.level == "city":
-            entries.append(("construction", "commitment", rules.CONSTRUCTION_SUBSIDY_FEN, None))
-            account.construction_outstanding += rules.CONSTRUCTION_SUBSIDY_FEN
+        case Awarded(construction_subsidy_fen=recorded) if committed_fen(recorded, account.level):
+            fen = committed_fen(recorded, account.level)
+            entries.append(("construction", "commitment", fen, None))
+            account.construction_outstanding += fen
         case SubsidyPaid(kind=paid_kind, amount_fen=fen, voucher_no=voucher):
             if paid_kind == "apprenticeship":
                 entries.append((paid_kind, "commitment", fen, voucher))

@@ -13,7 +13,9 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from casework.domain.state import Studio, evolve, next_evaluation_due, training_counts
+from casework.domain.events import SubsidyStandardSet
+from casework.domain.state import Studio, evolve, next_evaluation_due
+from casework.domain.training import trained_per_award_year
 from projections import copytext
 from projections.base import Builder, Item, Projection, Sink, table
 
@@ -24,10 +26,11 @@ COLUMNS = (
     "id", "case_no", "version", "status", "level", "name", "name_grams", "occupation", "county",
     "master_name", "master_id_masked", "master_qualification", "host_kind", "host_name",
     "host_credit_code", "submitted_on", "award_decision_no", "award_published_on", "plaque_no",
-    "construction_paid_fen", "apprenticeship_paid_fen", "training_counts", "training_since_award",
+    "construction_paid_fen", "apprenticeship_paid_fen", "training_per_award_year",
     "apprentices", "last_period", "last_base", "last_bonus", "last_total", "last_grade",
     "last_evaluated_on", "rectification_reason", "rectification_ordered_on", "rectification_deadline",
-    "next_evaluation_due", "inspections", "province_recommendations", "revocation_ground", "closed_on",
+    "rectification_reviewed_on", "rectification_review_passed", "next_evaluation_due", "honours",
+    "inspections", "province_recommendations", "revocation_ground", "closed_on",
     "position", "updated_at", "state",
 )  # fmt: skip
 
@@ -46,12 +49,26 @@ def search_grams(query: str) -> list[str]:
     return sorted({a + b for a, b in itertools.pairwise(chars)})
 
 
+def training_shortfall_sql(today: str, duty: str) -> str:
+    """``casework.domain.training.training_duty(...).shortfall`` over a register row, in SQL
+    (tested against it); ``today`` and ``duty`` are the query's placeholders for them."""
+    done = f"extract(year from age({today}::date, award_published_on))::int"
+    # Placeholders and constants only: no value is formatted into the SQL.
+    return _SHORTFALL.format(done=done, duty=duty)
+
+
+_SHORTFALL = (
+    "(status IN ('awarded', 'rectifying') AND award_published_on IS NOT NULL AND {done} >= 1 "
+    "AND (SELECT coalesce(sum(n), 0) FROM unnest(training_per_award_year[1:{done}]) AS n) "
+    "< {duty}::int * {done})"
+)
+
+
 def row(studio: Studio, position: int, updated_at: dt.datetime) -> tuple[Any, ...]:
     """The register row of a studio, in COLUMNS order."""
     proposal, award, last = studio.proposal, studio.award, studio.latest_evaluation
-    counts = training_counts(studio)
-    since = award.published_on.year if award else None
     order = studio.open_rectification
+    review = order.reviews[-1] if order and order.reviews else None
     return (
         studio.id,
         studio.case_no,
@@ -74,8 +91,7 @@ def row(studio: Studio, position: int, updated_at: dt.datetime) -> tuple[Any, ..
         award.plaque_no if award else None,
         sum(p.amount_fen for p in studio.standing_payments("construction")),
         sum(p.amount_fen for p in studio.standing_payments("apprenticeship")),
-        Jsonb({str(year): n for year, n in sorted(counts.items())}),
-        sum(n for year, n in counts.items() if since is not None and year >= since),
+        trained_per_award_year(studio),
         len(studio.apprentices),
         last.period if last else None,
         last.base if last else None,
@@ -86,7 +102,10 @@ def row(studio: Studio, position: int, updated_at: dt.datetime) -> tuple[Any, ..
         order.reason if order else None,
         order.ordered_on if order else None,
         order.deadline if order else None,
+        review.reviewed_on if review else None,
+        review.passed if review else None,
         next_evaluation_due(studio),
+        Jsonb([msgspec.to_builtins(h) for h in studio.honours]),
         studio.inspections,
         list(studio.province_recommendations),
         studio.revocation_ground,
@@ -110,6 +129,8 @@ class Register(Projection):
         states: dict[UUID, Studio | None] = {r["id"]: _decode(r["state"]) for r in curs.fetchall()}
         last_item: dict[UUID, Item] = {}
         for item in items:
+            if isinstance(item.event, SubsidyStandardSet):
+                continue  # the policy's stream, no studio's
             states[item.studio_id] = evolve(states.get(item.studio_id), item.event, item.studio_id)
             last_item[item.studio_id] = item
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
@@ -140,6 +161,8 @@ class RegisterBuilder(Builder):
     def feed(self, items: Sequence[Item], sink: Sink) -> None:
         states, last = self.states, self.last
         for item in items:
+            if isinstance(item.event, SubsidyStandardSet):
+                continue  # the policy's stream, no studio's
             states[item.studio_id] = evolve(states.get(item.studio_id), item.event, item.studio_id)
             last[item.studio_id] = (item.position, item.meta.recorded_at)
 

@@ -22,9 +22,9 @@ CREATE TABLE register_studios_{g} (
     plaque_no                text,
     construction_paid_fen    bigint NOT NULL,
     apprenticeship_paid_fen  bigint NOT NULL,
-    -- apprentices first reaching 中级工 or higher, by year: {"2016": 3, ...}
-    training_counts          jsonb NOT NULL,
-    training_since_award     integer NOT NULL,
+    -- young people reaching 中级工 or higher in each award year, the running year last
+    -- (casework.domain.training; judged on a day by training_duty and by the register's filter)
+    training_per_award_year  integer[] NOT NULL,
     apprentices              integer NOT NULL,
     last_period              text,
     last_base                numeric(6, 1),
@@ -35,7 +35,11 @@ CREATE TABLE register_studios_{g} (
     rectification_reason     text,
     rectification_ordered_on date,
     rectification_deadline   date,
+    rectification_reviewed_on date,
+    rectification_review_passed boolean,
     next_evaluation_due      date,
+    -- honours of the master, members and apprentices (第六条(三)(五)), as a list
+    honours                  jsonb NOT NULL,
     inspections              integer NOT NULL,
     province_recommendations integer[] NOT NULL,
     revocation_ground        text,

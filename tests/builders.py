@@ -13,12 +13,15 @@ from msgspec.structs import replace
 from casework.domain import commands as c
 from casework.domain import rules
 from casework.domain.ids import credit_code_check_char, mask_resident_id, resident_id_check_char
+from casework.domain.events import SubsidyStandardSet
 from casework.domain.permissions import Actor
+from casework.domain.policy import MEASURES_2013
 from casework.domain.values import (
     Host,
     ItemScore,
     Master,
     Material,
+    Member,
     MeritGround,
     Proposal,
     ProtectedId,
@@ -54,10 +57,23 @@ def protected(number: str) -> ProtectedId:
 
 
 def materials() -> tuple[Material, ...]:
+    """Every required kind, and one item of supporting evidence (第五条(一))."""
     return tuple(
         Material(kind=kind, title=kind, sha256=hashlib.sha256(kind.encode()).hexdigest(), copies=n)
-        for kind, n in rules.REQUIRED_MATERIALS.items()
+        for kind, n in (*rules.REQUIRED_MATERIALS.items(), ("supporting_evidence", 1))
     )
+
+
+def members(serial: int = 1) -> tuple[Member, ...]:
+    return (Member(name="李四", id=protected(resident_id(serial + 500)), qualification="技师"),)
+
+
+# A subsidy standard for tests (the measures give no figures): in force from the measures' date.
+STANDARD_2013 = SubsidyStandardSet(
+    in_force_from=dt.date(2013, 5, 8),
+    document_no="测试标准",
+    rates_fen={"中级工": 100_000, "高级工": 150_000, "技师": 200_000, "高级技师": 300_000},
+)
 
 
 def proposal(
@@ -87,6 +103,7 @@ def proposal(
             commits_premises=True,
             commits_equipment=True,
         ),
+        members=members(serial),
         materials=materials(),
         plan="三年培养二十名中级工以上技能人才",
     )
@@ -139,7 +156,7 @@ def construction_payment(studio_id: uuid.UUID, voucher_no: str = "V-2014-0001") 
     return c.PaySubsidy(
         studio_id=studio_id,
         kind="construction",
-        amount_fen=rules.CONSTRUCTION_SUBSIDY_FEN,
+        amount_fen=MEASURES_2013.construction_subsidy_fen,
         voucher_no=voucher_no,
         paid_on=D(2014, 6, 1),
     )

@@ -28,7 +28,8 @@ from api.controllers.common import (
 from api.errors import ProblemError
 from casework.domain import commands as c
 from casework.domain.permissions import Actor
-from projections.register import COLUMNS, search_grams
+from casework.domain.policy import MEASURES
+from projections.register import COLUMNS, search_grams, training_shortfall_sql
 
 # What a studio's view is made of: not the domain state, nor the name's search grams.
 VIEW_COLUMNS = tuple(c for c in COLUMNS if c not in ("state", "name_grams"))
@@ -212,7 +213,7 @@ class StudioController(Controller):
         enrolled: list[c.EnrollApprentice] = []
 
         def command(api: Any) -> c.StudioCommand:
-            cmd = build.enrolment(api.vault, data, sid)
+            cmd = build.enrolment(api.vault, data, sid, api.today())
             enrolled.append(cmd)
             return cmd
 
@@ -329,6 +330,44 @@ class StudioController(Controller):
         )
 
     @post(
+        "/{studio_id:str}/rectification-reviews",
+        operation_id="review_rectification",
+        status_code=200,
+        responses=documented(200, s.StudioView),
+    )
+    async def review_rectification(
+        self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.RectificationReviewIn
+    ) -> Response[bytes]:
+        """Record the check after the rectification deadline (经限期整改后, 第七条(四)3)."""
+        sid = studio_uuid(studio_id)
+        return await run_command(
+            request, actor, "review_rectification", lambda api: build.rectification_review(data, sid)
+        )
+
+    @post(
+        "/{studio_id:str}/honours",
+        operation_id="record_honour",
+        status_code=201,
+        responses=documented(201, s.HonourAnswer),
+    )
+    async def record_honour(
+        self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, data: s.HonourIn
+    ) -> Response[bytes]:
+        """Record an honour of the master, a member (member-N) or an apprentice (第六条(三)(五))."""
+        sid = studio_uuid(studio_id)
+        recorded: list[c.RecordHonour] = []
+
+        def command(api: Any) -> c.StudioCommand:
+            cmd = build.honour(data, sid)
+            recorded.append(cmd)
+            return cmd
+
+        def answer(view: s.StudioView, _: Any) -> s.HonourAnswer:
+            return s.HonourAnswer(**_fields(view), honour_id=recorded[-1].honour_id)
+
+        return await run_command(request, actor, "record_honour", command, created=True, answer=answer)
+
+    @post(
         "/{studio_id:str}/revocation",
         operation_id="revoke_studio",
         status_code=200,
@@ -395,6 +434,7 @@ class StudioController(Controller):
         grade: str | None = None,
         q: str | None = Parameter(default=None, description="part of the studio's name"),
         training_shortfall: bool | None = None,
+        has_honour: bool | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
@@ -423,12 +463,12 @@ class StudioController(Controller):
             add("name_grams @> ?", search_grams(q))
             add("name LIKE ?", f"%{q.replace('%', '').replace('_', '')}%")
         if training_shortfall is not None:
-            add(
-                "(award_published_on IS NOT NULL AND training_since_award::numeric / greatest(1, "
-                "extract(year from ?::date)::int - extract(year from award_published_on)::int + 1) < 5) = "
-                + ("true" if training_shortfall else "false"),
-                api.today(),
-            )
+            today = api.today()
+            params.extend((today, MEASURES.on(today).training_duty_per_year))
+            shortfall = training_shortfall_sql(f"${len(params) - 1}", f"${len(params)}")
+            where.append(shortfall if training_shortfall else f"NOT {shortfall}")
+        if has_honour is not None:
+            where.append(("" if has_honour else "NOT ") + "jsonb_array_length(honours) > 0")
         csv = wants_csv(request)
         after = decode_cursor(cursor, 2)
         if after is not None and not csv:

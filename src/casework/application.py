@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 from uuid import UUID
@@ -13,11 +14,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import get_topic
 
-from casework.domain.commands import StudioCommand
-from casework.domain.decide import decide
+from casework.clock import Clock, business_date, utc_now
+from casework.domain.commands import PaySubsidy, SetSubsidyStandard, StudioCommand
+from casework.domain.decide import Circumstances, decide, subsidy_standard
 from casework.domain.errors import StateConflict, StudioNotFound
-from casework.domain.events import Event
-from casework.domain.permissions import Actor, authorize
+from casework.domain.events import Event, Logged, SubsidyStandardSet
+from casework.domain.permissions import Actor, authorize, require_role
+from casework.domain.policy import MEASURES, PolicyTable
 from casework.domain.state import Studio, evolve
 from casework.domain.uniqueness import claims_of
 from casework.embedded import connection_params
@@ -60,16 +63,18 @@ class Outcome:
     positions: list[int]
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def project(initial: Studio | None, envelopes: Iterable[Envelope]) -> Studio | None:
     """Fold stored envelopes onto a state (the repository's projector function)."""
     state = initial
     for envelope in envelopes:
+        if isinstance(envelope.event, SubsidyStandardSet):
+            return None  # the standards' stream: no studio's
         state = evolve(state, envelope.event, envelope.originator_id)
     return state
+
+
+# The stream of the subsidy standards (第六条(一)): not a studio, one stream for the city.
+STANDARDS_STREAM = uuid.uuid5(uuid.NAMESPACE_URL, "casework:subsidy-standards")
 
 
 _CLAIM_CONFLICTS = {
@@ -99,8 +104,9 @@ class Casework(Application[UUID]):
         self,
         database_url: str,
         *,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         env: Mapping[str, str] | None = None,
+        policies: PolicyTable = MEASURES,
     ) -> None:
         params = connection_params(database_url)
         settings = {
@@ -113,6 +119,11 @@ class Casework(Application[UUID]):
         }
         super().__init__(settings)
         self.clock = clock
+        self.policies = policies
+
+    def today(self) -> dt.date:
+        """Today's business date, in Asia/Shanghai, by the application's one clock."""
+        return business_date(self.clock())
 
     def construct_transcoder(self) -> Transcoder:
         return NullTranscoder()
@@ -158,13 +169,21 @@ class Casework(Application[UUID]):
         """
         for attempt in (1, 2):
             state = self.load(command.studio_id)
-            authorize(context.actor, command, state)
+            today = self.today()
+            policy = self.policies.on(command.effective_on or today)
+            authorize(context.actor, command, state, policy)
             version = state.version if state else 0
             if expected_version is not None and expected_version != version:
                 raise StaleVersion(expected_version, version)
-            events = decide(command, state)
-            envelopes = self._envelopes(command, context, version, events)
-            claims = claims_of(command.studio_id, state, events)
+            circumstances = Circumstances(
+                today=today,
+                policies=self.policies,
+                # Only an apprenticeship payment reads them: no other command pays the query.
+                standards=self.subsidy_standards() if isinstance(command, PaySubsidy) else (),
+            )
+            events = decide(command, state, circumstances)
+            envelopes = self._envelopes(command.studio_id, command.effective_on, context, version, events)
+            claims = claims_of(command.studio_id, state, events, policy)
             try:
                 recordings = self.save(*envelopes, claims=claims)
             except ClaimTaken as taken:
@@ -191,8 +210,46 @@ class Casework(Application[UUID]):
             return Outcome(studio=state, events=events, positions=positions)
         raise EditConflict
 
+    def subsidy_standards(self) -> tuple[SubsidyStandardSet, ...]:
+        """Every apprenticeship subsidy standard recorded, oldest first."""
+        return tuple(
+            e.event
+            for e in cast(list[Envelope], list(self.events.get(STANDARDS_STREAM)))
+            if isinstance(e.event, SubsidyStandardSet)
+        )
+
+    def set_subsidy_standard(
+        self, command: SetSubsidyStandard, context: Context
+    ) -> tuple[SubsidyStandardSet, int]:
+        """Record a subsidy standard in its own stream; the standard and its log position."""
+        require_role(context.actor, SetSubsidyStandard)
+        for _ in (1, 2):
+            standards = self.subsidy_standards()
+            standard = subsidy_standard(command, standards, self.today())
+            envelopes = self._envelopes(
+                STANDARDS_STREAM, command.in_force_from, context, len(standards), [standard]
+            )
+            try:
+                recordings = self.save(*envelopes)
+            except IntegrityError:
+                continue  # another standard was recorded meanwhile: judge again against it
+            log.info(
+                "recorded",
+                stream="subsidy-standards",
+                in_force_from=str(command.in_force_from),
+                actor=context.actor.subject,
+                request_id=context.request_id,
+            )
+            return standard, recordings[-1].notification.id
+        raise EditConflict
+
     def _envelopes(
-        self, command: StudioCommand, context: Context, version: int, events: list[Event]
+        self,
+        stream: UUID,
+        effective_on: dt.date | None,
+        context: Context,
+        version: int,
+        events: Sequence[Logged],
     ) -> list[Envelope]:
         recorded_at = self.clock()
         meta = Metadata(
@@ -200,12 +257,12 @@ class Casework(Application[UUID]):
             role=context.actor.role,
             correlation_id=context.correlation_id,
             request_id=context.request_id,
-            effective_on=command.effective_on or recorded_at.date(),
+            effective_on=effective_on or business_date(recorded_at),
             recorded_at=recorded_at,
         )
         return [
             Envelope(
-                originator_id=command.studio_id,
+                originator_id=stream,
                 originator_version=version + i,
                 meta=meta,
                 event=event,

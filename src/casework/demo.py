@@ -19,9 +19,12 @@ from decimal import Decimal
 from casework.application import Casework, Context
 from casework.domain import commands as c
 from casework.domain import rules
+from casework.domain.decide import construction_commitment_fen, standard_in_force
 from casework.domain.errors import StateConflict
-from casework.domain.ids import credit_code_check_char, resident_id_check_char
+from casework.domain.events import SubsidyStandardSet
+from casework.domain.ids import birth_date, credit_code_check_char, resident_id_check_char
 from casework.domain.permissions import Actor
+from casework.domain.policy import MEASURES_2013
 from casework.domain.state import Studio
 from casework.domain.values import (
     Bonus,
@@ -99,6 +102,23 @@ FATES = (
 )
 
 
+CITY_OFFICE = Actor(subject="city.office.zhang", role="city_office")
+HONOURS: tuple[tuple[str, rules.HonourLevel], ...] = (
+    ("温州市首席技师", "city"),
+    ("瓯江技能大奖", "city"),
+    ("浙江省首席技师", "province"),
+    ("钱江技能大奖", "province"),
+    ("中华技能大奖", "national"),
+)
+# The measures give no figures for the apprenticeship subsidy (第六条(一) 现有补助标准): the
+# city office records them. These are an EXAMPLE for the demo only, not the bureau's rates.
+EXAMPLE_STANDARD = c.SetSubsidyStandard(
+    in_force_from=dt.date(2013, 5, 8),
+    document_no="示例标准（演示数据，非正式文件）",
+    rates_fen={"中级工": 100_000, "高级工": 150_000, "技师": 200_000, "高级技师": 300_000},
+)
+
+
 @dataclass
 class Demo:
     """Loads studios through ``app``; ``today`` bounds every business date."""
@@ -114,6 +134,7 @@ class Demo:
     counts: dict[str, int] = field(default_factory=dict)
     examples: dict[str, uuid.UUID] = field(default_factory=dict)
     versions: dict[uuid.UUID, int] = field(default_factory=dict)
+    standards: tuple[SubsidyStandardSet, ...] = ()
 
     # --- people and units -----------------------------------------------------
 
@@ -179,7 +200,7 @@ class Demo:
         )
         materials = tuple(
             Material(kind=kind, title=f"{kind}.pdf", sha256=f"{self.rng.getrandbits(256):064x}", copies=n)
-            for kind, n in rules.REQUIRED_MATERIALS.items()
+            for kind, n in (*rules.REQUIRED_MATERIALS.items(), ("supporting_evidence", 1))
         )
         prefix = rules.NAME_PREFIX if level == "city" else county
         return Proposal(
@@ -209,7 +230,9 @@ class Demo:
         return f"GK{on.year}-{self.rng.getrandbits(40):010x}-{self.vouchers:06d}"
 
     def studio(self, county: str, fate: str) -> Studio:
-        level: rules.Level = "county" if self.rng.random() < 0.15 else "city"
+        # A 市直 host has no county office to manage a county-level studio.
+        county_level = county != rules.CITY_DIRECT and self.rng.random() < 0.15
+        level: rules.Level = "county" if county_level else "city"
         latest_start = self.today - dt.timedelta(days=150)
         awarded_fate = fate in ("awarded", "recommended", "rectifying", "revoked")
         # A studio that must have been evaluated (and rectified) needs years behind it.
@@ -223,7 +246,7 @@ class Demo:
         studio_id = uuid.uuid4()
         applicant = Actor(subject=f"applicant.{AREA_CODES[county]}", role="applicant", county=county)
         reviewer = Actor(subject=f"reviewer.{AREA_CODES[county]}", role="county_reviewer", county=county)
-        office = Actor(subject="city.office.zhang", role="city_office")
+        office = reviewer if level == "county" else CITY_OFFICE
         unit = f"{county}人力社保局" if county != rules.CITY_DIRECT else "市经信局"
         state = self.run(
             c.Submit(
@@ -305,9 +328,16 @@ class Demo:
         )
         return self.active_life(state, fate, on)
 
+    def office(self, state: Studio) -> Actor:
+        """The studio's office: the city's for a city-level studio, its county's otherwise."""
+        if state.level == "city":
+            return CITY_OFFICE
+        code = AREA_CODES[state.county]
+        return Actor(subject=f"reviewer.{code}", role="county_reviewer", county=state.county)
+
     def active_life(self, state: Studio, fate: str, awarded_on: dt.date) -> Studio:
         studio_id = state.id
-        office = Actor(subject="city.office.zhang", role="city_office")
+        office = self.office(state)
         finance = Actor(subject="finance.clerk.li", role="finance")
         if state.level == "city":
             paid_on = self.after(awarded_on, 20, 60)
@@ -316,7 +346,7 @@ class Demo:
                 c.PaySubsidy(
                     studio_id=studio_id,
                     kind="construction",
-                    amount_fen=rules.CONSTRUCTION_SUBSIDY_FEN,
+                    amount_fen=construction_commitment_fen(state),
                     voucher_no=voucher,
                     paid_on=paid_on,
                 ),
@@ -338,34 +368,58 @@ class Demo:
                     c.PaySubsidy(
                         studio_id=studio_id,
                         kind="construction",
-                        amount_fen=rules.CONSTRUCTION_SUBSIDY_FEN,
+                        amount_fen=construction_commitment_fen(state),
                         voucher_no=self.voucher(on),
                         paid_on=on,
                     ),
                     finance,
                 )
         state = self.apprentices(state, awarded_on, office, finance)
+        state = self.honours(state, awarded_on, office)
         return self.evaluations(state, fate, awarded_on, office)
+
+    def honours(self, state: Studio, awarded_on: dt.date, office: Actor) -> Studio:
+        """Now and then an honour of the master (第六条(三)(五))."""
+        conferred = self.after(awarded_on, 100, 900)
+        if conferred >= self.today or self.rng.random() < 0.6:
+            return state
+        honour, level = self.rng.choice(HONOURS)
+        return self.run(
+            c.RecordHonour(
+                studio_id=state.id,
+                honour_id=uuid.uuid4(),
+                person="master",
+                honour=honour,
+                level=level,
+                conferred_on=conferred,
+                document_no=f"温政发〔{conferred.year}〕{self.rng.randint(10, 99)}号",
+            ),
+            office,
+        )
 
     def apprentices(self, state: Studio, awarded_on: dt.date, office: Actor, finance: Actor) -> Studio:
         county = state.county
         for _ in range(self.rng.randint(*self.apprentices_per_studio)):
-            signed = self.after(awarded_on, 10, 200)
-            if signed >= self.today:
+            joined = self.after(awarded_on, 10, 200)
+            if joined >= self.today:
                 break
             apprentice_id = uuid.uuid4()
+            number = self.resident_id(county, self.birth(1984, 2004))
+            # Most under a 以师带徒 agreement; some trained through another channel (多渠道).
+            signed = joined if self.rng.random() < 0.85 else None
             state = self.run(
                 c.EnrollApprentice(
                     studio_id=state.id,
                     apprentice_id=apprentice_id,
                     name=self.name(),
-                    id=self.vault.protect(self.resident_id(county, self.birth(1994, 2004)), "id_number"),
-                    born_on=self.birth(1994, 2004),
+                    id=self.vault.protect(number, "id_number"),
+                    born_on=birth_date(number),
+                    enrolled_on=joined,
                     agreement_signed_on=signed,
                 ),
                 office,
             )
-            on = signed
+            on = joined
             for grade in ("中级工", "高级工"):
                 on = self.after(on, 200, 600)
                 if on >= self.today or self.rng.random() < 0.25:
@@ -381,8 +435,10 @@ class Demo:
                     office,
                 )
                 paid_on = self.after(on, 15, 60)
-                rate = rules.apprenticeship_rate_fen(grade, paid_on)
-                if paid_on < self.today and rate is not None and self.rng.random() < 0.7:
+                standard = standard_in_force(self.standards, paid_on)
+                rate = standard.rates_fen.get(grade) if standard else None
+                due = signed is not None and paid_on < self.today
+                if due and rate is not None and self.rng.random() < 0.7:
                     state = self.run(
                         c.PaySubsidy(
                             studio_id=state.id,
@@ -441,7 +497,7 @@ class Demo:
                         office,
                     )
         latest = state.latest_evaluation
-        if fate == "recommended" and latest and latest.grade in rules.RECOMMENDABLE_GRADES:
+        if fate == "recommended" and latest and latest.grade in MEASURES_2013.recommendable_grades:
             on = self.after(latest.evaluated_on, 10, 60)
             state = self.run(
                 c.RecommendToProvince(
@@ -450,7 +506,7 @@ class Demo:
                     note="择优推荐参评省级技能大师工作室",
                     recommended_on=on,
                 ),
-                office,
+                CITY_OFFICE,
             )
         if fate in ("rectifying", "revoked") and latest and latest.grade == "fail":
             ordered = self.after(latest.evaluated_on, 5, 20)
@@ -465,6 +521,19 @@ class Demo:
                 ),
                 office,
             )
+            reviewed = deadline + dt.timedelta(days=10)
+            if reviewed < self.today:
+                # 经限期整改后: checked again after the deadline; a revoked one failed it.
+                passed = fate == "rectifying" and self.rng.random() < 0.3
+                state = self.run(
+                    c.ReviewRectification(
+                        studio_id=state.id,
+                        reviewed_on=reviewed,
+                        passed=passed,
+                        findings="整改到位，复查合格" if passed else "复查仍不合格，带徒台账未补齐",
+                    ),
+                    office,
+                )
             if fate == "revoked" and deadline + dt.timedelta(days=30) < self.today:
                 state = self.run(
                     c.Revoke(
@@ -522,6 +591,11 @@ def load_demo(
         rng=random.Random(seed),
         apprentices_per_studio=apprentices_per_studio,
     )
+    demo.standards = app.subsidy_standards()
+    if not demo.standards:
+        context = Context(actor=CITY_OFFICE, correlation_id=str(uuid.uuid4()), request_id=str(uuid.uuid4()))
+        app.set_subsidy_standard(EXAMPLE_STANDARD, context)
+        demo.standards = app.subsidy_standards()
     counties = rules.SCOPES
     fates = [fate for fate, weight in FATES for _ in range(weight)]
     for i in range(studios):

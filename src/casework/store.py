@@ -23,7 +23,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from casework.domain.events import Event
+from casework.domain.events import Logged, upcast
 from casework.domain.uniqueness import Claim
 
 # CREATE ... IF NOT EXISTS is not safe against a concurrent twin: every process that creates
@@ -56,25 +56,26 @@ class Envelope:
     originator_id: UUID
     originator_version: int
     meta: Metadata
-    event: Event
+    event: Logged
 
 
 class _Stored(msgspec.Struct, frozen=True):
     meta: Metadata
-    data: Event
+    data: Logged
 
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(_Stored)
 
 
-def encode_state(meta: Metadata, event: Event) -> bytes:
+def encode_state(meta: Metadata, event: Logged) -> bytes:
     return _encoder.encode(_Stored(meta=meta, data=event))
 
 
-def decode_state(state: bytes) -> tuple[Metadata, Event]:
+def decode_state(state: bytes) -> tuple[Metadata, Logged]:
+    """An event as stored, brought up to today's shape (``casework.domain.events.upcast``)."""
     stored = _decoder.decode(state)
-    return stored.meta, stored.data
+    return stored.meta, upcast(stored.data)
 
 
 class NullTranscoder(Transcoder):

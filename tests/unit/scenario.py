@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
+
+import msgspec
 
 import pytest
 
 from casework.domain.commands import StudioCommand
-from casework.domain.decide import decide
+from casework.domain.decide import Circumstances, decide
 from casework.domain.errors import CaseworkError, RuleViolation
 from casework.domain.events import Event
 from casework.domain.state import Studio, fold
 from tests import builders as b
 
 
+# The business date the decisions take as today, unless a test says otherwise.
+TODAY = b.D(2026, 11, 30)
+CIRCUMSTANCES = Circumstances(today=TODAY, standards=(b.STANDARD_2013,))
+
+
 @dataclass(frozen=True)
 class When:
     history: list[Event]
     command: StudioCommand
+    circumstances: Circumstances = CIRCUMSTANCES
 
     @property
     def state(self) -> Studio | None:
         return fold(self.history, self.command.studio_id)
 
     def events(self) -> list[Event]:
-        return decide(self.command, self.state)
+        return decide(self.command, self.state, self.circumstances)
 
     def then(self, *expected: Event) -> Studio:
         """The command yields exactly ``expected``; returns the studio after them."""
@@ -58,9 +68,18 @@ class When:
 @dataclass(frozen=True)
 class Given:
     history: list[Event]
+    circumstances: Circumstances = CIRCUMSTANCES
 
     def when(self, command: StudioCommand) -> When:
-        return When(self.history, command)
+        return When(self.history, command, self.circumstances)
+
+    def today(self, today: dt.date) -> Given:
+        """The same history, decided on another business date."""
+        return replace(self, circumstances=msgspec.structs.replace(self.circumstances, today=today))
+
+    def under(self, **circumstances: Any) -> Given:
+        """The same history, decided with other standards or another policy table."""
+        return replace(self, circumstances=msgspec.structs.replace(self.circumstances, **circumstances))
 
 
 def given(*events: Event) -> Given:
@@ -71,7 +90,7 @@ def history(sid: uuid.UUID, *commands: StudioCommand) -> list[Event]:
     """The events a valid sequence of commands records (each decided on the last state)."""
     events: list[Event] = []
     for command in commands:
-        events += decide(command, fold(events, sid))
+        events += decide(command, fold(events, sid), CIRCUMSTANCES)
     return events
 
 

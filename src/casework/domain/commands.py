@@ -10,6 +10,7 @@ from msgspec import Struct
 
 from casework.domain.rules import (
     CertificateGrade,
+    HonourLevel,
     RectificationReason,
     ReviewDecision,
     RevocationGround,
@@ -116,12 +117,14 @@ class EnrollApprentice(Command, frozen=True, kw_only=True):
     apprentice_id: UUID
     name: str
     id: ProtectedId
+    # Read from the ID number by whoever builds the command (casework.domain.ids.birth_date).
     born_on: dt.date
-    agreement_signed_on: dt.date
+    enrolled_on: dt.date
+    agreement_signed_on: dt.date | None = None
 
     @property
     def effective_on(self) -> dt.date:
-        return self.agreement_signed_on
+        return self.enrolled_on
 
 
 class RecordQualification(Command, frozen=True, kw_only=True):
@@ -167,6 +170,30 @@ class OrderRectification(Command, frozen=True, kw_only=True):
         return self.ordered_on
 
 
+class ReviewRectification(Command, frozen=True, kw_only=True):
+    reviewed_on: dt.date
+    passed: bool
+    findings: str
+    score: Decimal | None = None
+
+    @property
+    def effective_on(self) -> dt.date:
+        return self.reviewed_on
+
+
+class RecordHonour(Command, frozen=True, kw_only=True):
+    honour_id: UUID
+    person: str
+    honour: str
+    level: HonourLevel
+    conferred_on: dt.date
+    document_no: str
+
+    @property
+    def effective_on(self) -> dt.date:
+        return self.conferred_on
+
+
 class Revoke(Command, frozen=True, kw_only=True):
     ground: RevocationGround
     note: str
@@ -201,6 +228,20 @@ StudioCommand = (
     | Inspect
     | Evaluate
     | OrderRectification
+    | ReviewRectification
+    | RecordHonour
     | Revoke
     | RecommendToProvince
 )
+
+
+class SetSubsidyStandard(Struct, frozen=True, kw_only=True):
+    """Record the apprenticeship subsidy standard from a date (no studio's command)."""
+
+    in_force_from: dt.date
+    document_no: str
+    rates_fen: dict[str, int]
+
+    @property
+    def effective_on(self) -> dt.date:
+        return self.in_force_from

@@ -1,14 +1,21 @@
 """The decisions: one pure function per command, and the only place rules live.
 
-``decide(command, state)`` returns the events the command causes, or raises a
-``RuleViolation`` naming the rule. Checks that need no state (422) come before
-checks of the state (409), so a malformed request is refused the same way always.
+``decide(command, state, circumstances)`` returns the events the command causes, or raises
+a ``RuleViolation`` naming the rule. Checks that need no state (422) come before checks of
+the state (409), so a malformed request is refused the same way always. Every value a rule
+uses comes from the policy in force on the act's date (casework.domain.policy); what a rule
+concludes is written into the event, so that ``evolve`` only copies facts. docs/measures.md
+maps each article of the measures to the function here that applies it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from casework.domain import rules
 from casework.domain.commands import (
@@ -21,10 +28,13 @@ from casework.domain.commands import (
     OrderRectification,
     PaySubsidy,
     RecommendToProvince,
+    RecordHonour,
     RecordQualification,
     ReverseSubsidy,
     ReviewAtCounty,
+    ReviewRectification,
     Revoke,
+    SetSubsidyStandard,
     StudioCommand,
     Submit,
     Withdraw,
@@ -46,35 +56,55 @@ from casework.domain.events import (
     CountyRejected,
     Evaluated,
     Event,
+    HonourRecorded,
     Inspected,
     RecommendedToProvince,
     RectificationOrdered,
+    RectificationReviewed,
     Returned,
     Revoked,
     Submitted,
     SubsidyPaid,
     SubsidyReversed,
+    SubsidyStandardSet,
     Withdrawn,
 )
 from casework.domain.ids import check_credit_code
+from casework.domain.policy import MEASURES, Policy, PolicyTable
 from casework.domain.state import Studio
+from casework.domain.training import is_young
 from casework.domain.values import Bonus, ItemScore, Proposal
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
+# The one date of an act that may lie in the future.
+_FUTURE_ALLOWED = frozenset({"deadline"})
 
 
-def decide(command: StudioCommand, state: Studio | None) -> list[Event]:
+class Circumstances(Struct, frozen=True, kw_only=True):
+    """What a decision knows besides the studio: today's business date (in Asia/Shanghai,
+    from the caller's clock), the policy table and the subsidy standards recorded so far."""
+
+    today: dt.date
+    policies: PolicyTable = MEASURES
+    standards: tuple[SubsidyStandardSet, ...] = ()
+
+    def policy(self, on: dt.date) -> Policy:
+        return self.policies.on(on)
+
+
+def decide(command: StudioCommand, state: Studio | None, circumstances: Circumstances) -> list[Event]:
     """The events ``command`` causes on a studio in ``state`` (None: no such studio yet)."""
+    not_in_future(command, circumstances.today)
     if isinstance(command, Submit):
         if state is not None:
             raise TransitionNotAllowed("a new submission", state.status)
-        return [submission(command)]
+        return [submission(command, circumstances.policy(command.submitted_on))]
     if state is None:
         raise StudioNotFound(command.studio_id)
     match command:
         case Amend():
-            return [amendment(command, state)]
+            return [amendment(command, state, circumstances.policy(command.amended_on))]
         case Withdraw():
             return [withdrawal(command, state)]
         case ReviewAtCounty():
@@ -82,27 +112,41 @@ def decide(command: StudioCommand, state: Studio | None) -> list[Event]:
         case Assess():
             return [expert_assessment(command, state)]
         case Award():
-            return [award(command, state)]
+            return [award(command, state, circumstances)]
         case PaySubsidy():
-            return [subsidy_payment(command, state)]
+            return [subsidy_payment(command, state, circumstances)]
         case ReverseSubsidy():
             return [subsidy_reversal(command, state)]
         case EnrollApprentice():
             return [apprentice_enrolment(command, state)]
         case RecordQualification():
-            return [apprentice_qualification(command, state)]
+            return [apprentice_qualification(command, state, circumstances)]
         case Inspect():
             return [inspection(command, state)]
         case Evaluate():
-            return [evaluation(command, state)]
+            return [evaluation(command, state, circumstances)]
         case OrderRectification():
             return [rectification_order(command, state)]
+        case ReviewRectification():
+            return [rectification_review(command, state)]
+        case RecordHonour():
+            return [honour(command, state)]
         case Revoke():
             return [revocation(command, state)]
         case RecommendToProvince():
-            return [province_recommendation(command, state)]
+            return [province_recommendation(command, state, circumstances)]
     msg = f"unknown command {type(command).__name__}"  # pragma: no cover
     raise TypeError(msg)
+
+
+def not_in_future(command: Struct, today: dt.date) -> None:
+    """A business date of an act may lie in the past, never after today (a deadline may)."""
+    for field in command.__struct_fields__:
+        value = getattr(command, field)
+        if isinstance(value, dt.date) and field not in _FUTURE_ALLOWED and value > today:
+            raise InvalidRequest.field(
+                "date_in_future", field, f"{value} is after today ({today}, Asia/Shanghai)"
+            )
 
 
 def _require(state: Studio, allowed: frozenset[rules.Status] | set[rules.Status], act: str) -> None:
@@ -118,8 +162,10 @@ def _blank(value: str, field: str) -> None:
 # --- submission rules (第四条, 第五条) ---------------------------------------------
 
 
-def check_proposal(proposal: Proposal) -> None:
-    """Every submission rule; an amendment re-checks them all on the amended proposal."""
+def check_proposal(proposal: Proposal, policy: Policy = MEASURES.revisions[0]) -> Proposal:
+    """Every submission rule; an amendment re-checks them all on the amended proposal.
+
+    Returns the proposal as it is recorded (the credit code in its normal form)."""
     for field, value in (
         ("name", proposal.name),
         ("occupation", proposal.occupation),
@@ -133,11 +179,28 @@ def check_proposal(proposal: Proposal) -> None:
             "host.county",
             f"must be one of Wenzhou's counties or {rules.CITY_DIRECT}",
         )
-    check_credit_code(proposal.host.credit_code, "host.credit_code")
+    code = check_credit_code(proposal.host.credit_code, "host.credit_code")
+    proposal = replace(proposal, host=replace(proposal.host, credit_code=code))
     _check_name(proposal)
     _check_master(proposal)
-    _check_host(proposal)
+    _check_host(proposal, policy)
+    _check_members_and_plan(proposal)
     _check_materials(proposal, "materials_incomplete")
+    return proposal
+
+
+def _check_members_and_plan(proposal: Proposal) -> None:
+    # 第五条(一)2: the report introduces the master and the members, and sets out the plan.
+    if not proposal.members:
+        raise InvalidRequest.field(
+            "validation_failed", "members", "at least one member besides the master (第五条(一)2)"
+        )
+    for i, member in enumerate(proposal.members):
+        _blank(member.name, f"members[{i}].name")
+    if not proposal.plan.strip():
+        raise InvalidRequest.field(
+            "validation_failed", "plan", "the work plan must not be empty (第五条(一)2)"
+        )
 
 
 def _check_name(proposal: Proposal) -> None:
@@ -184,7 +247,7 @@ def _check_master(proposal: Proposal) -> None:
         )
 
 
-def _check_host(proposal: Proposal) -> None:
+def _check_host(proposal: Proposal, policy: Policy) -> None:
     host = proposal.host
     errors = [
         FieldError(field=f"host.{name}", message=f"the host must commit {what}")
@@ -197,11 +260,12 @@ def _check_host(proposal: Proposal) -> None:
     ]
     if host.kind == "enterprise":
         share = host.education_fund_share_pct
-        if share is None or share < rules.MIN_EDUCATION_FUND_SHARE_PCT or share > 100:
+        least = policy.min_education_fund_share_pct
+        if share is None or share < least or share > 100:
             errors.append(
                 FieldError(
                     field="host.education_fund_share_pct",
-                    message="an enterprise spends at least 30% of its employee education fund "
+                    message=f"an enterprise spends at least {least}% of its employee education fund "
                     "on high-skill talent (第四条(二))",
                 )
             )
@@ -231,6 +295,14 @@ def _check_materials(proposal: Proposal, code: str) -> None:
                     message=f"{kind}: {copies} required, {present} given",
                 )
             )
+    # 第五条(一)5 "申报材料应包括" 有关佐证材料: at least one item of evidence.
+    if not any(m.kind == "supporting_evidence" for m in proposal.materials):
+        errors.append(
+            FieldError(
+                field="materials",
+                message="supporting_evidence: at least one item (certificates, appraisals, publications)",
+            )
+        )
     if errors:
         raise InvalidRequest(
             code,
@@ -239,15 +311,25 @@ def _check_materials(proposal: Proposal, code: str) -> None:
         )
 
 
-def submission(command: Submit) -> Submitted:
-    check_proposal(command.proposal)
-    return Submitted(proposal=command.proposal, case_no=command.case_no, submitted_on=command.submitted_on)
+def submission(command: Submit, policy: Policy) -> Submitted:
+    proposal = check_proposal(command.proposal, policy)
+    return Submitted(proposal=proposal, case_no=command.case_no, submitted_on=command.submitted_on)
 
 
-def amendment(command: Amend, state: Studio) -> Amended:
-    check_proposal(command.changes.apply_to(state.proposal))
+def amendment(command: Amend, state: Studio, policy: Policy) -> Amended:
+    changes = command.changes
+    if changes.host is not None and changes.host.county != state.county:
+        # A studio never moves to another county's queue (and out of its reviewer's sight).
+        raise InvalidRequest.field(
+            "validation_failed",
+            "host.county",
+            f"an amendment keeps the host's county ({state.county}); withdraw and apply there instead",
+        )
+    amended = check_proposal(changes.apply_to(state.proposal), policy)
     _require(state, {"returned"}, "an amendment")
-    return Amended(changes=command.changes, amended_on=command.amended_on)
+    if changes.host is not None:
+        changes = replace(changes, host=amended.host)
+    return Amended(changes=changes, amended_on=command.amended_on)
 
 
 def withdrawal(command: Withdraw, state: Studio) -> Withdrawn:
@@ -310,27 +392,45 @@ def expert_assessment(command: Assess, state: Studio) -> Assessed:
     )
 
 
-def award(command: Award, state: Studio) -> Awarded:
+def award(command: Award, state: Studio, circumstances: Circumstances) -> Awarded:
     _blank(command.decision_no, "decision_no")
     _blank(command.plaque_no, "plaque_no")
     _require(state, {"assessed"}, "an award")
+    # 第六条(一): the award of a city-level studio commits its construction subsidy.
+    policy = circumstances.policy(command.published_on)
     return Awarded(
         decision_no=command.decision_no,
         published_on=command.published_on,
         plaque_no=command.plaque_no,
+        construction_subsidy_fen=policy.construction_subsidy_fen if state.level == "city" else 0,
     )
+
+
+def construction_commitment_fen(state: Studio) -> int:
+    """The construction subsidy the studio's award committed (0 before an award)."""
+    if state.award is None:
+        return 0
+    return committed_fen(state.award.construction_subsidy_fen, state.level)
+
+
+def committed_fen(recorded: int | None, level: str) -> int:
+    """What an award committed: as its event recorded it, or for an award recorded before
+    2026-11-30 (None), the 2013 amount for a city-level studio."""
+    if recorded is None:
+        return MEASURES.revisions[0].construction_subsidy_fen if level == "city" else 0
+    return recorded
 
 
 # --- money (第六条) ----------------------------------------------------------------
 
 
-def subsidy_payment(command: PaySubsidy, state: Studio) -> SubsidyPaid:
+def subsidy_payment(command: PaySubsidy, state: Studio, circumstances: Circumstances) -> SubsidyPaid:
     _blank(command.voucher_no, "voucher_no")
     if command.amount_fen <= 0:
         raise InvalidRequest.field("validation_failed", "amount", "must be more than zero")
     if command.kind == "construction":
-        return _construction_subsidy(command, state)
-    return _apprenticeship_subsidy(command, state)
+        return _construction_subsidy(command, state, circumstances)
+    return _apprenticeship_subsidy(command, state, circumstances.standards)
 
 
 def _paying(command: PaySubsidy, state: Studio) -> None:
@@ -339,12 +439,17 @@ def _paying(command: PaySubsidy, state: Studio) -> None:
         raise StateConflict("duplicate_voucher", f"voucher {command.voucher_no} is already recorded")
 
 
-def _construction_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
-    if command.amount_fen != rules.CONSTRUCTION_SUBSIDY_FEN:
+def _construction_subsidy(command: PaySubsidy, state: Studio, circumstances: Circumstances) -> SubsidyPaid:
+    # Before the award the amount is the policy's of the payment date (the payment is then
+    # refused by the status anyway); after it, what the award committed.
+    amount = (
+        construction_commitment_fen(state) or circumstances.policy(command.paid_on).construction_subsidy_fen
+    )
+    if command.amount_fen != amount:
         raise InvalidRequest.field(
             "wrong_subsidy_amount",
             "amount",
-            "the construction subsidy is exactly 30000.00 yuan (第六条(一))",
+            f"the construction subsidy is exactly {_yuan(amount)} yuan (第六条(一))",
         )
     if command.apprentice_id is not None:
         raise InvalidRequest.field(
@@ -369,7 +474,9 @@ def _construction_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
     )
 
 
-def _apprenticeship_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
+def _apprenticeship_subsidy(
+    command: PaySubsidy, state: Studio, standards: tuple[SubsidyStandardSet, ...]
+) -> SubsidyPaid:
     if command.apprentice_id is None:
         raise InvalidRequest.field(
             "validation_failed", "apprentice_id", "an apprenticeship subsidy names its apprentice"
@@ -383,26 +490,41 @@ def _apprenticeship_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
     paid = {
         p.grade for p in state.standing_payments("apprenticeship") if p.apprentice_id == command.apprentice_id
     }
+    signed = apprentice.agreement_signed_on
+    if signed is None:
+        raise StateConflict(
+            "apprenticeship_subsidy_not_due",
+            "the apprenticeship subsidy is paid under a signed 以师带徒 agreement, and this "
+            "apprentice has none (第六条(一))",
+        )
     due = [
         q.grade
         for q in apprentice.qualifications
-        if q.qualified_on <= command.paid_on
+        if signed <= q.qualified_on <= command.paid_on
         and q.grade in rules.TRAINING_COUNTED_GRADES
         and q.grade not in paid
     ]
     if not due:
         raise StateConflict(
             "apprenticeship_subsidy_not_due",
-            "the apprentice has no qualification of 中级工 or higher that is not yet paid for",
+            "the apprentice has no qualification of 中级工 or higher, reached under the agreement, "
+            "that is not yet paid for",
         )
     grade = max(due, key=rules.CERTIFICATE_GRADES.index)
-    rate = rules.apprenticeship_rate_fen(grade, command.paid_on)
-    if rate is None or rate != command.amount_fen:
-        expected = "no rate applies" if rate is None else f"{rate // 100}.{rate % 100:02d} yuan"
+    standard = standard_in_force(standards, command.paid_on)
+    rate = standard.rates_fen.get(grade) if standard else None
+    if standard is None or rate is None:
+        raise StateConflict(
+            "no_subsidy_standard",
+            f"no subsidy standard recorded by the city office pays for {grade} on {command.paid_on} "
+            "(第六条(一) 现有补助标准)",
+        )
+    if rate != command.amount_fen:
         raise InvalidRequest.field(
             "wrong_subsidy_amount",
             "amount",
-            f"the apprenticeship subsidy for {grade} on {command.paid_on} is {expected}",
+            f"the apprenticeship subsidy for {grade} on {command.paid_on} is {_yuan(rate)} yuan "
+            f"({standard.document_no}, in force from {standard.in_force_from})",
         )
     return SubsidyPaid(
         kind="apprenticeship",
@@ -413,6 +535,46 @@ def _apprenticeship_subsidy(command: PaySubsidy, state: Studio) -> SubsidyPaid:
         grade=grade,
         rate_fen=rate,
     )
+
+
+def standard_in_force(standards: tuple[SubsidyStandardSet, ...], on: dt.date) -> SubsidyStandardSet | None:
+    """The subsidy standard in force on ``on``: the latest to start on or before it."""
+    in_force = [s for s in standards if s.in_force_from <= on]
+    return max(in_force, key=lambda s: s.in_force_from) if in_force else None
+
+
+def subsidy_standard(
+    command: SetSubsidyStandard, standards: tuple[SubsidyStandardSet, ...], today: dt.date
+) -> SubsidyStandardSet:
+    """Record the 现有补助标准 from a date; a later one takes over, none is ever edited."""
+    not_in_future(command, today)
+    _blank(command.document_no, "document_no")
+    if not command.rates_fen:
+        raise InvalidRequest.field("validation_failed", "rates", "name the rate of at least one grade")
+    for grade, fen in command.rates_fen.items():
+        if grade not in rules.TRAINING_COUNTED_GRADES:
+            raise InvalidRequest.field(
+                "validation_failed",
+                f"rates.{grade}",
+                "a grade of 中级工 or higher (中级工, 高级工, 技师, 高级技师)",
+            )
+        if fen <= 0:
+            raise InvalidRequest.field("validation_failed", f"rates.{grade}", "must be more than zero")
+    latest = max((s.in_force_from for s in standards), default=None)
+    if latest is not None and command.in_force_from <= latest:
+        raise StateConflict(
+            "transition_not_allowed",
+            f"a standard is in force from {latest}: a new one starts after it (standards are never edited)",
+        )
+    return SubsidyStandardSet(
+        in_force_from=command.in_force_from,
+        document_no=command.document_no,
+        rates_fen=dict(command.rates_fen),
+    )
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def subsidy_reversal(command: ReverseSubsidy, state: Studio) -> SubsidyReversed:
@@ -437,9 +599,12 @@ def subsidy_reversal(command: ReverseSubsidy, state: Studio) -> SubsidyReversed:
 
 def apprentice_enrolment(command: EnrollApprentice, state: Studio) -> ApprenticeEnrolled:
     _blank(command.name, "name")
-    if command.born_on >= command.agreement_signed_on:
-        raise InvalidRequest.field("validation_failed", "born_on", "must be before the agreement was signed")
-    _require(state, {"awarded"}, "enrolling an apprentice")
+    signed = command.agreement_signed_on
+    if signed is not None and command.born_on >= signed:
+        raise InvalidRequest.field(
+            "validation_failed", "agreement_signed_on", "must be after the birth date in the ID number"
+        )
+    _require(state, rules.ACTIVE_STUDIO, "enrolling an apprentice")
     if state.apprentice(command.apprentice_id) is not None or any(
         a.id.token == command.id.token for a in state.apprentices
     ):
@@ -451,11 +616,14 @@ def apprentice_enrolment(command: EnrollApprentice, state: Studio) -> Apprentice
         name=command.name,
         id=command.id,
         born_on=command.born_on,
-        agreement_signed_on=command.agreement_signed_on,
+        agreement_signed_on=signed,
+        enrolled_on=command.enrolled_on,
     )
 
 
-def apprentice_qualification(command: RecordQualification, state: Studio) -> ApprenticeQualified:
+def apprentice_qualification(
+    command: RecordQualification, state: Studio, circumstances: Circumstances
+) -> ApprenticeQualified:
     _blank(command.certificate_no, "certificate_no")
     _require(state, rules.ACTIVE_STUDIO, "recording a qualification")
     apprentice = state.apprentice(command.apprentice_id)
@@ -468,16 +636,19 @@ def apprentice_qualification(command: RecordQualification, state: Studio) -> App
             "qualification_already_recorded",
             f"the apprentice's {command.grade} certificate is already recorded",
         )
-    if command.qualified_on < apprentice.agreement_signed_on:
+    if command.qualified_on < apprentice.enrolled_on:
         raise StateConflict(
             "qualification_before_enrolment",
-            "a qualification counts only when reached after the agreement was signed",
+            f"a qualification counts for the studio only when reached after the apprentice joined it "
+            f"({apprentice.enrolled_on})",
         )
     return ApprenticeQualified(
         apprentice_id=command.apprentice_id,
         grade=command.grade,
         certificate_no=command.certificate_no,
         qualified_on=command.qualified_on,
+        # 第三条(二) 青年: decided now, by the policy of the qualification date.
+        young=is_young(apprentice.born_on, command.qualified_on, circumstances.policies),
     )
 
 
@@ -493,15 +664,15 @@ def inspection(command: Inspect, state: Studio) -> Inspected:
 # --- performance evaluation (第七条(二), 附件) -------------------------------------
 
 
-def _check_score(value: Decimal, maximum: Decimal, field: str) -> None:
+def _check_score(value: Decimal, maximum: Decimal, field: str, step: Decimal) -> None:
     if not value.is_finite() or value < 0 or value > maximum:
         raise InvalidRequest.field("invalid_scores", field, f"must be between 0 and {maximum}")
-    if value % rules.SCORE_STEP != 0:
-        raise InvalidRequest.field("invalid_scores", field, "must be a multiple of 0.5")
+    if value % step != 0:
+        raise InvalidRequest.field("invalid_scores", field, f"must be a multiple of {step}")
 
 
 def score_sheet(
-    scores: dict[str, ItemScore], bonus: tuple[Bonus, ...]
+    scores: dict[str, ItemScore], bonus: tuple[Bonus, ...], policy: Policy = MEASURES.revisions[0]
 ) -> tuple[Decimal, Decimal, Decimal, rules.Grade]:
     """Base, capped bonus, total and grade of a complete, valid sheet."""
     for code in scores:
@@ -513,30 +684,59 @@ def score_sheet(
             raise InvalidRequest.field(
                 "invalid_scores", f"scores.{item.code}", "every item of the sheet must be scored"
             )
-        _check_score(score.self_score, item.maximum, f"scores.{item.code}.self")
-        _check_score(score.assessed, item.maximum, f"scores.{item.code}.assessed")
+        _check_score(score.self_score, item.maximum, f"scores.{item.code}.self", policy.score_step)
+        _check_score(score.assessed, item.maximum, f"scores.{item.code}.assessed", policy.score_step)
     for i, extra in enumerate(bonus):
-        _check_score(extra.points, rules.BONUS_CAP, f"bonus[{i}].points")
+        _check_score(extra.points, policy.bonus_cap, f"bonus[{i}].points", policy.score_step)
     # Only the bureau's assessed score counts; the studio's self score is kept beside it.
     # One decimal place always, so that 50, 50.0 and 5E+1 all read 50.0.
     tenth = Decimal("0.1")
     base = sum((s.assessed for s in scores.values()), Decimal(0)).quantize(tenth)
-    bonus_total = min(sum((b.points for b in bonus), Decimal(0)), rules.BONUS_CAP).quantize(tenth)
+    bonus_total = min(sum((b.points for b in bonus), Decimal(0)), policy.bonus_cap).quantize(tenth)
     total = base + bonus_total
-    return base, bonus_total, total, rules.grade_for(total)
+    graded = total if policy.bonus_counts_toward_grade else base
+    return base, bonus_total, total, policy.grade_for(graded)
 
 
-def evaluation(command: Evaluate, state: Studio) -> Evaluated:
-    match = _PERIOD.match(command.period)
+def _period_years(period: str) -> tuple[int, int]:
+    match = _PERIOD.match(period)
     if match is None or int(match[2]) != int(match[1]) + 1:
         raise InvalidRequest.field(
             "validation_failed", "period", "two consecutive calendar years, e.g. 2014-2015"
         )
-    base, bonus_total, total, grade = score_sheet(command.scores, command.bonus)
+    return int(match[1]), int(match[2])
+
+
+def evaluation(command: Evaluate, state: Studio, circumstances: Circumstances) -> Evaluated:
+    first, last = _period_years(command.period)
+    if command.evaluated_on < dt.date(first, 1, 1):
+        raise InvalidRequest.field(
+            "validation_failed",
+            "evaluated_on",
+            f"a period is evaluated on or after its first day ({first}-01-01)",
+        )
+    policy = circumstances.policy(command.evaluated_on)
+    base, bonus_total, total, grade = score_sheet(command.scores, command.bonus, policy)
     _require(state, rules.ACTIVE_STUDIO, "an evaluation")
-    # A studio under rectification is evaluated again for the same period.
-    if state.status == "awarded" and any(e.period == command.period for e in state.evaluations):
-        raise StateConflict("evaluation_period_taken", f"the period {command.period} has been evaluated")
+    assert state.award is not None, "an active studio was awarded"
+    if last < state.award.published_on.year:
+        raise StateConflict(
+            "evaluation_period_invalid",
+            f"the period {command.period} ends before the award year {state.award.published_on.year}",
+        )
+    latest = state.latest_evaluation
+    # Under rectification the studio may be evaluated again for its latest period.
+    again = state.status == "rectifying" and latest is not None and latest.period == command.period
+    if not again:
+        for earlier in state.evaluations:
+            earlier_first, earlier_last = _period_years(earlier.period)
+            if first <= earlier_last and earlier_first <= last:
+                raise StateConflict(
+                    "evaluation_period_taken",
+                    f"the period {command.period} overlaps {earlier.period} "
+                    f"(evaluated on {earlier.evaluated_on})",
+                )
+    order = state.open_rectification
     return Evaluated(
         period=command.period,
         scores=command.scores,
@@ -546,6 +746,8 @@ def evaluation(command: Evaluate, state: Studio) -> Evaluated:
         bonus_total=bonus_total,
         total=total,
         grade=grade,
+        # 第七条(四)3: a pass ends a rectification only if it looks at the studio after the order.
+        ends_rectification=order is not None and grade != "fail" and command.evaluated_on >= order.ordered_on,
     )
 
 
@@ -573,37 +775,93 @@ def rectification_order(command: OrderRectification, state: Studio) -> Rectifica
     )
 
 
+def rectification_review(command: ReviewRectification, state: Studio) -> RectificationReviewed:
+    _blank(command.findings, "findings")
+    if command.score is not None and not Decimal(0) <= command.score <= Decimal(110):
+        raise InvalidRequest.field("validation_failed", "score", "must be between 0 and 110")
+    _require(state, {"rectifying"}, "a rectification review")
+    order = state.open_rectification
+    assert order is not None, "a rectifying studio has an open order"
+    if command.reviewed_on < order.ordered_on:
+        raise StateConflict(
+            "rectification_precondition",
+            f"a review looks at the studio after the order of {order.ordered_on}",
+        )
+    return RectificationReviewed(
+        reviewed_on=command.reviewed_on, passed=command.passed, findings=command.findings, score=command.score
+    )
+
+
+def honour(command: RecordHonour, state: Studio) -> HonourRecorded:
+    _blank(command.honour, "honour")
+    _blank(command.document_no, "document_no")
+    _require(state, rules.ACTIVE_STUDIO, "recording an honour")
+    return HonourRecorded(
+        honour_id=command.honour_id,
+        person=command.person,
+        person_name=_person_name(command.person, state),
+        honour=command.honour,
+        level=command.level,
+        conferred_on=command.conferred_on,
+        document_no=command.document_no,
+    )
+
+
+def _person_name(person: str, state: Studio) -> str:
+    """The name of "master", "member-N" (1 for the first member) or an apprentice's id."""
+    if person == "master":
+        return state.proposal.master.name
+    members = state.proposal.members
+    if person.startswith("member-") and person[7:].isdigit() and 1 <= int(person[7:]) <= len(members):
+        return members[int(person[7:]) - 1].name
+    apprentice = next((a for a in state.apprentices if str(a.apprentice_id) == person), None)
+    if apprentice is not None:
+        return apprentice.name
+    raise StateConflict(
+        "person_not_found",
+        f"{person} is not this studio's master, one of its {len(members)} members (member-1 …) "
+        "or one of its apprentices",
+    )
+
+
 def revocation(command: Revoke, state: Studio) -> Revoked:
     _blank(command.note, "note")
     _require(state, rules.ACTIVE_STUDIO, "a revocation")
     if command.ground == "failed_after_rectification":
-        order = state.rectification
-        if order is None:
-            raise StateConflict(
-                "revocation_precondition", "no rectification order was ever made for this studio"
-            )
-        if command.decided_on <= order.deadline:
-            raise StateConflict(
-                "revocation_precondition",
-                f"the rectification deadline {order.deadline} has not passed",
-            )
-        if order.passed_on is not None:
-            raise StateConflict(
-                "revocation_precondition",
-                f"an evaluation of 60 or more was recorded after the order, on {order.passed_on}",
-            )
+        _failed_after_rectification(state)
     return Revoked(ground=command.ground, note=command.note, decided_on=command.decided_on)
 
 
-def province_recommendation(command: RecommendToProvince, state: Studio) -> RecommendedToProvince:
+def _failed_after_rectification(state: Studio) -> None:
+    """第七条(四)3 经限期整改后仍达不到合格标准: someone looked again after the deadline."""
+    order = state.open_rectification
+    if order is None:
+        raise StateConflict("revocation_precondition", "the studio is under no rectification order")
+    if order.reason not in rules.REVIEWABLE_FAILURES:
+        raise StateConflict(
+            "revocation_precondition",
+            f"the order was made for {order.reason}; this ground follows a failed evaluation or fraud",
+        )
+    if not any(not r.passed and r.reviewed_on >= order.deadline for r in order.reviews):
+        raise StateConflict(
+            "revocation_precondition",
+            f"no review on or after the deadline {order.deadline} found the rectification failed: "
+            "a deadline that passed is not enough, the studio must be checked again",
+        )
+
+
+def province_recommendation(
+    command: RecommendToProvince, state: Studio, circumstances: Circumstances
+) -> RecommendedToProvince:
     if not 2013 <= command.year <= 9999:
         raise InvalidRequest.field("validation_failed", "year", "a year from 2013 on")
     _require(state, {"awarded"}, "a recommendation to the province")
     latest = state.latest_evaluation
-    if latest is None or latest.grade not in rules.RECOMMENDABLE_GRADES:
+    grades = circumstances.policy(command.recommended_on).recommendable_grades
+    if latest is None or latest.grade not in grades:
         raise StateConflict(
             "recommendation_precondition",
-            "only a studio whose latest evaluation is excellent or good is recommended",
+            "only a studio whose latest evaluation is " + " or ".join(sorted(grades)) + " is recommended",
         )
     if command.year in state.province_recommendations:
         raise StateConflict("recommendation_precondition", f"already recommended for {command.year}")

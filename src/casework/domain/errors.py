@@ -72,4 +72,4 @@ class NotPermitted(CaseworkError):
         super().__init__(f"the role {role} may not {act}")
         self.role = role
         self.act = act
-        self.code = "forbidden"
+        self.code = "not_permitted"

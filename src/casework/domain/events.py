@@ -2,6 +2,12 @@
 
 The studio an event belongs to, its version, who acted and when it was recorded are
 kept beside the event (the store's envelope), not inside it.
+
+Stored events are forever. A field added after an event type was first recorded has a
+default that says "recorded before this field existed" (None), and ``upcast`` below turns
+such an old payload into today's shape where the old payload holds the answer; where it
+does not, the reader of the field says what None means. tests/application/
+test_stored_events.py folds a store written by the release of 2026-11-29.
 """
 
 from __future__ import annotations
@@ -11,10 +17,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from casework.domain.rules import (
     CertificateGrade,
     Grade,
+    HonourLevel,
     RectificationReason,
     RevocationGround,
     SubsidyKind,
@@ -74,6 +82,10 @@ class Awarded(StudioEvent, frozen=True, kw_only=True):
     decision_no: str
     published_on: dt.date
     plaque_no: str
+    # The construction subsidy this award commits (0 for a county-level studio), as the
+    # policy in force on the publication date fixed it. None: recorded before 2026-11-30,
+    # when every city-level award committed 30,000.00 yuan.
+    construction_subsidy_fen: int | None = None
 
 
 class SubsidyPaid(StudioEvent, frozen=True, kw_only=True):
@@ -98,8 +110,14 @@ class ApprenticeEnrolled(StudioEvent, frozen=True, kw_only=True):
     apprentice_id: UUID
     name: str
     id: ProtectedId
+    # Read from the ID number, never typed in.
     born_on: dt.date
-    agreement_signed_on: dt.date
+    # The 以师带徒 agreement: needed for the apprenticeship subsidy only; an apprentice
+    # trained through another channel (第三条(二) 多渠道) has none.
+    agreement_signed_on: dt.date | None = None
+    # None only in payloads recorded before 2026-11-30, where enrolment was the agreement's
+    # date: ``upcast`` fills it in.
+    enrolled_on: dt.date | None = None
 
 
 class ApprenticeQualified(StudioEvent, frozen=True, kw_only=True):
@@ -107,6 +125,10 @@ class ApprenticeQualified(StudioEvent, frozen=True, kw_only=True):
     grade: CertificateGrade
     certificate_no: str
     qualified_on: dt.date
+    # Under the policy's age on the qualification date (青年, 第三条(二)), as decided when
+    # recorded. None: recorded before 2026-11-30; the training duty then reads the age
+    # from the birth date with the policy in force on the qualification date.
+    young: bool | None = None
 
 
 class Inspected(StudioEvent, frozen=True, kw_only=True):
@@ -125,6 +147,9 @@ class Evaluated(StudioEvent, frozen=True, kw_only=True):
     bonus_total: Decimal
     total: Decimal
     grade: Grade
+    # Whether this evaluation ended an open rectification (a pass dated on or after the
+    # order). None: recorded before 2026-11-30, when any pass while rectifying ended it.
+    ends_rectification: bool | None = None
 
 
 class RectificationOrdered(StudioEvent, frozen=True, kw_only=True):
@@ -132,6 +157,28 @@ class RectificationOrdered(StudioEvent, frozen=True, kw_only=True):
     findings: str
     ordered_on: dt.date
     deadline: dt.date
+
+
+class RectificationReviewed(StudioEvent, frozen=True, kw_only=True):
+    """The check after the deadline (经限期整改后, 第七条(四)3): passed ends the rectification."""
+
+    reviewed_on: dt.date
+    passed: bool
+    findings: str
+    score: Decimal | None = None
+
+
+class HonourRecorded(StudioEvent, frozen=True, kw_only=True):
+    """An honour of the master, a member or an apprentice (第六条(三)(五))."""
+
+    honour_id: UUID
+    # "master", "member-N" (the N-th member of the application) or an apprentice's id.
+    person: str
+    person_name: str
+    honour: str
+    level: HonourLevel
+    conferred_on: dt.date
+    document_no: str
 
 
 class Revoked(StudioEvent, frozen=True, kw_only=True):
@@ -144,6 +191,17 @@ class RecommendedToProvince(StudioEvent, frozen=True, kw_only=True):
     year: int
     note: str
     recommended_on: dt.date
+
+
+class SubsidyStandardSet(Struct, frozen=True, kw_only=True, tag=True):
+    """The apprenticeship subsidy standard from a date (第六条(一) 现有补助标准).
+
+    Not a studio's event: it is kept in a stream of its own (casework.application)."""
+
+    in_force_from: dt.date
+    document_no: str
+    # Yuan in fen per certificate grade; a grade not named is not paid for.
+    rates_fen: dict[str, int]
 
 
 Event = (
@@ -162,9 +220,13 @@ Event = (
     | Inspected
     | Evaluated
     | RectificationOrdered
+    | RectificationReviewed
+    | HonourRecorded
     | Revoked
     | RecommendedToProvince
 )
+# Everything the log holds: the studios' events and the policy's.
+Logged = Event | SubsidyStandardSet
 
 EVENT_TYPES: dict[str, type[StudioEvent]] = {
     cls.__name__: cls
@@ -184,7 +246,17 @@ EVENT_TYPES: dict[str, type[StudioEvent]] = {
         Inspected,
         Evaluated,
         RectificationOrdered,
+        RectificationReviewed,
+        HonourRecorded,
         Revoked,
         RecommendedToProvince,
     )
 }
+
+
+def upcast(event: Logged) -> Logged:
+    """An event as today's code reads it, whichever release recorded it."""
+    if type(event) is ApprenticeEnrolled and event.enrolled_on is None:
+        # Before 2026-11-30 every apprentice was enrolled by signing the agreement.
+        return replace(event, enrolled_on=event.agreement_signed_on)
+    return event

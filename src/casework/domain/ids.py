@@ -51,6 +51,11 @@ def check_resident_id(raw: str, field: str) -> str:
     return number
 
 
+def birth_date(number: str) -> dt.date:
+    """The birth date inside a checked resident ID number (digits 7 to 14, YYYYMMDD)."""
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
 def check_credit_code(raw: str, field: str) -> str:
     """Return the normalised unified social credit code, or refuse with ``invalid_credit_code``."""
     code = raw.strip().upper()

@@ -1,12 +1,12 @@
-"""The 2013 measures (温人社发〔2013〕200号) as data.
+"""The vocabulary of the 2013 measures (温人社发〔2013〕200号) as data.
 
-Every number and list the rules use lives here, so a change of policy is a change of
-one line. Items marked *policy choice* are ours where the measures are silent.
+The words, lists and the scoring sheet the rules use. The numbers that a revision of the
+measures could change (amounts, ages, bands, steps) are in ``casework.domain.policy``, by
+the date they came into force. docs/measures.md maps each article to its rule.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -40,6 +40,7 @@ Grade = Literal["excellent", "good", "pass", "fail"]
 RectificationReason = Literal["failed_evaluation", "fraud", "inspection"]
 RevocationGround = Literal["host_dissolved", "misconduct", "failed_after_rectification", "master_left_host"]
 CertificateGrade = Literal["初级工", "中级工", "高级工", "技师", "高级技师"]
+HonourLevel = Literal["city", "province", "national"]
 ReviewDecision = Literal["approve", "return", "reject"]
 
 # 县级行政区 of Wenzhou; a host under a city-level industry authority has the scope 市直.
@@ -75,8 +76,6 @@ COUNTY_SCOPED_ROLES: Final[frozenset[Role]] = frozenset({"applicant", "county_re
 MASTER_QUALIFICATIONS: Final = frozenset({"技师", "高级技师"})
 MERIT_KINDS: Final[tuple[MeritKind, ...]] = ("major_innovation", "craft_heritage", "key_technology")
 
-# 第四条(二): an enterprise spends at least 30% of its employee education fund on high skills.
-MIN_EDUCATION_FUND_SHARE_PCT: Final = Decimal(30)
 HOST_KINDS: Final[tuple[HostKind, ...]] = ("enterprise", "industry_body", "vocational_college")
 
 # 第五条(一): the materials of an application; the form comes in two copies.
@@ -98,9 +97,6 @@ def expected_studio_name(master_name: str, occupation: str) -> str:
     return f"{NAME_PREFIX}{master_name}{occupation}{NAME_SUFFIX}"
 
 
-# 第六条(一): 3万元 once per city-level studio, kept in fen so money is always exact.
-CONSTRUCTION_SUBSIDY_FEN: Final = 3_000_000
-
 CERTIFICATE_GRADES: Final[tuple[CertificateGrade, ...]] = (
     "初级工",
     "中级工",
@@ -110,37 +106,9 @@ CERTIFICATE_GRADES: Final[tuple[CertificateGrade, ...]] = (
 )
 
 
-class RateTable(Struct, frozen=True):
-    """Apprenticeship subsidy per certificate grade, in force from a date."""
-
-    in_force_from: dt.date
-    fen_by_grade: dict[str, int]
-
-
-# *policy choice*: the measures refer to 现有补助标准 without figures. These rates are
-# the configurable stand-in; a new table is appended with its start date, never edited.
-APPRENTICESHIP_RATES: Final[tuple[RateTable, ...]] = (
-    RateTable(
-        in_force_from=dt.date(2013, 5, 8),
-        fen_by_grade={"中级工": 100_000, "高级工": 150_000, "技师": 200_000, "高级技师": 300_000},
-    ),
-)
-
-
-def apprenticeship_rate_fen(grade: str, paid_on: dt.date) -> int | None:
-    """The rate in force on ``paid_on`` for ``grade``, or None when no rate applies."""
-    in_force = [t for t in APPRENTICESHIP_RATES if t.in_force_from <= paid_on]
-    if not in_force:
-        return None
-    return max(in_force, key=lambda t: t.in_force_from).fen_by_grade.get(grade)
-
-
-# 第三条(二): on average at least five young technicians a year reach 中级工 or higher.
-TRAINING_DUTY_PER_YEAR: Final = 5
+# 第三条(二): the grades that count toward the training duty (中级工以上); how many a year,
+# and who is young, are in the policy table (casework.domain.policy).
 TRAINING_COUNTED_GRADES: Final = frozenset({"中级工", "高级工", "技师", "高级技师"})
-
-# 第七条(二): evaluated every two years after the award.
-EVALUATION_INTERVAL_YEARS: Final = 2
 
 
 class ScoringItem(Struct, frozen=True):
@@ -177,32 +145,8 @@ SCORING_SHEET: Final[tuple[ScoringItem, ...]] = tuple(
     )
 )
 SCORING_ITEMS: Final[dict[str, ScoringItem]] = {item.code: item for item in SCORING_SHEET}
-# *policy choice*: scores move in half points.
-SCORE_STEP: Final = Decimal("0.5")
-
 BONUS_KINDS: Final[tuple[BonusKind, ...]] = ("media_coverage", "provincial_meeting", "award")
-BONUS_CAP: Final = Decimal(10)
-
-# 附件 注1: ≥90 优秀, 80–89 良好, 60–79 合格, <60 不合格. Checked from the top, so a total
-# between bands (89.5) falls to the lower one.
-GRADE_BANDS: Final[tuple[tuple[Decimal, Grade], ...]] = (
-    (Decimal(90), "excellent"),
-    (Decimal(80), "good"),
-    (Decimal(60), "pass"),
-)
-PASSING_TOTAL: Final = Decimal(60)
-
-
-def grade_for(total: Decimal) -> Grade:
-    """The grade a total earns on the 附件's bands."""
-    for floor, grade in GRADE_BANDS:
-        if total >= floor:
-            return grade
-    return "fail"
-
-
-# *policy choice* (第六条(四) 择优推荐): only a studio whose latest grade is one of these.
-RECOMMENDABLE_GRADES: Final[frozenset[Grade]] = frozenset({"excellent", "good"})
+# The step of a score, the bonus cap and the grade bands are in the policy table.
 
 RECTIFICATION_REASONS: Final[tuple[RectificationReason, ...]] = (
     "failed_evaluation",
@@ -221,3 +165,6 @@ REVOCATION_GROUNDS: Final[tuple[RevocationGround, ...]] = (
 TERMINAL_STATUSES: Final[frozenset[Status]] = frozenset({"declined", "withdrawn", "revoked"})
 BEFORE_AWARD: Final[frozenset[Status]] = frozenset({"submitted", "returned", "county_approved", "assessed"})
 ACTIVE_STUDIO: Final[frozenset[Status]] = frozenset({"awarded", "rectifying"})
+# Rectification ground 3 of 第七条(四) follows only orders for these reasons.
+REVIEWABLE_FAILURES: Final[frozenset[RectificationReason]] = frozenset({"failed_evaluation", "fraud"})
+HONOUR_LEVELS: Final[tuple[HonourLevel, ...]] = ("city", "province", "national")

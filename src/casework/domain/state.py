@@ -7,8 +7,9 @@ accept every event ever recorded and hold no rule of its own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from msgspec import Struct
@@ -25,9 +26,11 @@ from casework.domain.events import (
     CountyRejected,
     Evaluated,
     Event,
+    HonourRecorded,
     Inspected,
     RecommendedToProvince,
     RectificationOrdered,
+    RectificationReviewed,
     Returned,
     Revoked,
     Submitted,
@@ -35,6 +38,7 @@ from casework.domain.events import (
     SubsidyReversed,
     Withdrawn,
 )
+from casework.domain.policy import MEASURES, PolicyTable
 from casework.domain.values import Proposal, ProtectedId
 
 
@@ -42,6 +46,8 @@ class AwardRecord(Struct, frozen=True):
     decision_no: str
     published_on: dt.date
     plaque_no: str
+    # What the award committed (see Awarded.construction_subsidy_fen).
+    construction_subsidy_fen: int | None = None
 
 
 class Payment(Struct, frozen=True):
@@ -58,6 +64,7 @@ class Qualification(Struct, frozen=True):
     grade: rules.CertificateGrade
     certificate_no: str
     qualified_on: dt.date
+    young: bool | None = None
 
 
 class Apprentice(Struct, frozen=True):
@@ -65,7 +72,8 @@ class Apprentice(Struct, frozen=True):
     name: str
     id: ProtectedId
     born_on: dt.date
-    agreement_signed_on: dt.date
+    enrolled_on: dt.date
+    agreement_signed_on: dt.date | None = None
     qualifications: tuple[Qualification, ...] = ()
 
 
@@ -78,13 +86,29 @@ class EvaluationResult(Struct, frozen=True):
     grade: rules.Grade
 
 
+class Review(Struct, frozen=True):
+    reviewed_on: dt.date
+    passed: bool
+
+
 class Rectification(Struct, frozen=True):
     reason: rules.RectificationReason
     findings: str
     ordered_on: dt.date
     deadline: dt.date
-    # Set when an evaluation of 60 or more is recorded after the order.
+    reviews: tuple[Review, ...] = ()
+    # The date a passing review or evaluation ended it.
     passed_on: dt.date | None = None
+
+
+class Honour(Struct, frozen=True):
+    honour_id: UUID
+    person: str
+    person_name: str
+    honour: str
+    level: rules.HonourLevel
+    conferred_on: dt.date
+    document_no: str
 
 
 class Studio(Struct, frozen=True, kw_only=True):
@@ -103,6 +127,7 @@ class Studio(Struct, frozen=True, kw_only=True):
     rectification: Rectification | None = None
     inspections: int = 0
     province_recommendations: tuple[int, ...] = ()
+    honours: tuple[Honour, ...] = ()
     revocation_ground: rules.RevocationGround | None = None
     closed_on: dt.date | None = None
 
@@ -134,7 +159,10 @@ class Studio(Struct, frozen=True, kw_only=True):
 
 
 def evolve(state: Studio | None, event: Event, studio_id: UUID) -> Studio:
-    """The studio after ``event``; ``studio_id`` names the case a first event opens."""
+    """The studio after ``event``; ``studio_id`` names the case a first event opens.
+
+    Each event has one small function below that copies its facts into the state; none
+    of them decides anything (every consequence of a rule is in the event already)."""
     if state is None:
         if not isinstance(event, Submitted):
             msg = f"a studio's history must open with Submitted, not {type(event).__name__}"
@@ -147,108 +175,194 @@ def evolve(state: Studio | None, event: Event, studio_id: UUID) -> Studio:
             proposal=event.proposal,
             submitted_on=event.submitted_on,
         )
-    state = replace(state, version=state.version + 1)
-    match event:
-        case Submitted():
-            msg = "a studio is submitted once"
-            raise ValueError(msg)
-        case Returned(missing=missing):
-            return replace(state, status="returned", review_missing=missing)
-        case Amended(changes=changes):
-            return replace(
-                state,
-                status="submitted",
-                proposal=changes.apply_to(state.proposal),
-                review_missing=(),
-            )
-        case Withdrawn(withdrawn_on=on):
-            return replace(state, status="withdrawn", closed_on=on)
-        case CountyApproved():
-            return replace(state, status="county_approved")
-        case CountyRejected(rejected_on=on):
-            return replace(state, status="declined", closed_on=on)
-        case Assessed(recommended=recommended, assessed_on=on):
-            if recommended:
-                return replace(state, status="assessed", recommended=True)
-            return replace(state, status="declined", recommended=False, closed_on=on)
-        case Awarded():
-            award = AwardRecord(
-                decision_no=event.decision_no,
-                published_on=event.published_on,
-                plaque_no=event.plaque_no,
-            )
-            return replace(state, status="awarded", award=award)
-        case SubsidyPaid():
-            payment = Payment(
-                voucher_no=event.voucher_no,
-                kind=event.kind,
-                amount_fen=event.amount_fen,
-                paid_on=event.paid_on,
-                apprentice_id=event.apprentice_id,
-                grade=event.grade,
-            )
-            return replace(state, payments=(*state.payments, payment))
-        case SubsidyReversed(voucher_no=voucher_no, reversed_on=on):
-            payments = tuple(
-                replace(p, reversed_on=on) if p.voucher_no == voucher_no else p for p in state.payments
-            )
-            return replace(state, payments=payments)
-        case ApprenticeEnrolled():
-            apprentice = Apprentice(
-                apprentice_id=event.apprentice_id,
-                name=event.name,
-                id=event.id,
-                born_on=event.born_on,
-                agreement_signed_on=event.agreement_signed_on,
-            )
-            return replace(state, apprentices=(*state.apprentices, apprentice))
-        case ApprenticeQualified():
-            qualification = Qualification(
-                grade=event.grade,
-                certificate_no=event.certificate_no,
-                qualified_on=event.qualified_on,
-            )
-            apprentices = state.apprentices
-            for i, apprentice in enumerate(apprentices):
-                if apprentice.apprentice_id == event.apprentice_id:
-                    qualified = replace(
-                        apprentice, qualifications=(*apprentice.qualifications, qualification)
-                    )
-                    apprentices = (*apprentices[:i], qualified, *apprentices[i + 1 :])
-                    break
-            return replace(state, apprentices=apprentices)
-        case Inspected():
-            return replace(state, inspections=state.inspections + 1)
-        case Evaluated():
-            result = EvaluationResult(
-                period=event.period,
-                evaluated_on=event.evaluated_on,
-                base=event.base,
-                bonus_total=event.bonus_total,
-                total=event.total,
-                grade=event.grade,
-            )
-            state = replace(state, evaluations=(*state.evaluations, result))
-            if state.status == "rectifying" and event.total >= rules.PASSING_TOTAL:
-                # The passing evaluation is itself the proof that rectification worked.
-                assert state.rectification is not None
-                closed = replace(state.rectification, passed_on=event.evaluated_on)
-                return replace(state, status="awarded", rectification=closed)
-            return state
-        case RectificationOrdered():
-            order = Rectification(
-                reason=event.reason,
-                findings=event.findings,
-                ordered_on=event.ordered_on,
-                deadline=event.deadline,
-            )
-            return replace(state, status="rectifying", rectification=order)
-        case Revoked(ground=ground, decided_on=on):
-            return replace(state, status="revoked", revocation_ground=ground, closed_on=on)
-        case RecommendedToProvince(year=year):
-            return replace(state, province_recommendations=(*state.province_recommendations, year))
-    msg = f"unknown event {type(event).__name__}"  # pragma: no cover - exhaustive above
-    raise TypeError(msg)
+    apply = _APPLY.get(type(event))
+    if apply is None:
+        msg = f"{type(event).__name__} cannot follow the opening of a studio"
+        raise ValueError(msg)
+    return apply(replace(state, version=state.version + 1), event)
+
+
+def _returned(state: Studio, event: Returned) -> Studio:
+    return replace(state, status="returned", review_missing=event.missing)
+
+
+def _amended(state: Studio, event: Amended) -> Studio:
+    return replace(
+        state, status="submitted", proposal=event.changes.apply_to(state.proposal), review_missing=()
+    )
+
+
+def _withdrawn(state: Studio, event: Withdrawn) -> Studio:
+    return replace(state, status="withdrawn", closed_on=event.withdrawn_on)
+
+
+def _county_approved(state: Studio, event: CountyApproved) -> Studio:
+    return replace(state, status="county_approved")
+
+
+def _county_rejected(state: Studio, event: CountyRejected) -> Studio:
+    return replace(state, status="declined", closed_on=event.rejected_on)
+
+
+def _assessed(state: Studio, event: Assessed) -> Studio:
+    if event.recommended:
+        return replace(state, status="assessed", recommended=True)
+    return replace(state, status="declined", recommended=False, closed_on=event.assessed_on)
+
+
+def _awarded(state: Studio, event: Awarded) -> Studio:
+    award = AwardRecord(
+        decision_no=event.decision_no,
+        published_on=event.published_on,
+        plaque_no=event.plaque_no,
+        construction_subsidy_fen=event.construction_subsidy_fen,
+    )
+    return replace(state, status="awarded", award=award)
+
+
+def _subsidy_paid(state: Studio, event: SubsidyPaid) -> Studio:
+    payment = Payment(
+        voucher_no=event.voucher_no,
+        kind=event.kind,
+        amount_fen=event.amount_fen,
+        paid_on=event.paid_on,
+        apprentice_id=event.apprentice_id,
+        grade=event.grade,
+    )
+    return replace(state, payments=(*state.payments, payment))
+
+
+def _subsidy_reversed(state: Studio, event: SubsidyReversed) -> Studio:
+    payments = tuple(
+        replace(p, reversed_on=event.reversed_on) if p.voucher_no == event.voucher_no else p
+        for p in state.payments
+    )
+    return replace(state, payments=payments)
+
+
+def _apprentice_enrolled(state: Studio, event: ApprenticeEnrolled) -> Studio:
+    assert event.enrolled_on is not None, "events.upcast dates the enrolments of old payloads"
+    apprentice = Apprentice(
+        apprentice_id=event.apprentice_id,
+        name=event.name,
+        id=event.id,
+        born_on=event.born_on,
+        enrolled_on=event.enrolled_on,
+        agreement_signed_on=event.agreement_signed_on,
+    )
+    return replace(state, apprentices=(*state.apprentices, apprentice))
+
+
+def _apprentice_qualified(state: Studio, event: ApprenticeQualified) -> Studio:
+    qualification = Qualification(
+        grade=event.grade,
+        certificate_no=event.certificate_no,
+        qualified_on=event.qualified_on,
+        young=event.young,
+    )
+    return _with_apprentice(
+        state,
+        event.apprentice_id,
+        lambda a: replace(a, qualifications=(*a.qualifications, qualification)),
+    )
+
+
+def _inspected(state: Studio, event: Inspected) -> Studio:
+    return replace(state, inspections=state.inspections + 1)
+
+
+def _evaluated(state: Studio, event: Evaluated) -> Studio:
+    result = EvaluationResult(
+        period=event.period,
+        evaluated_on=event.evaluated_on,
+        base=event.base,
+        bonus_total=event.bonus_total,
+        total=event.total,
+        grade=event.grade,
+    )
+    state = replace(state, evaluations=(*state.evaluations, result))
+    ends = event.ends_rectification
+    if ends is None:
+        # Recorded before the decision wrote it down: the rule of that release, frozen here.
+        ends = state.status == "rectifying" and event.total >= _PASS_BEFORE_2026_11_30
+    return _rectification_ended(state, event.evaluated_on) if ends else state
+
+
+def _rectification_ordered(state: Studio, event: RectificationOrdered) -> Studio:
+    order = Rectification(
+        reason=event.reason, findings=event.findings, ordered_on=event.ordered_on, deadline=event.deadline
+    )
+    return replace(state, status="rectifying", rectification=order)
+
+
+def _rectification_reviewed(state: Studio, event: RectificationReviewed) -> Studio:
+    assert state.rectification is not None, "a review follows an order"
+    review = Review(reviewed_on=event.reviewed_on, passed=event.passed)
+    state = replace(
+        state, rectification=replace(state.rectification, reviews=(*state.rectification.reviews, review))
+    )
+    return _rectification_ended(state, event.reviewed_on) if event.passed else state
+
+
+def _honour_recorded(state: Studio, event: HonourRecorded) -> Studio:
+    honour = Honour(
+        honour_id=event.honour_id,
+        person=event.person,
+        person_name=event.person_name,
+        honour=event.honour,
+        level=event.level,
+        conferred_on=event.conferred_on,
+        document_no=event.document_no,
+    )
+    return replace(state, honours=(*state.honours, honour))
+
+
+def _revoked(state: Studio, event: Revoked) -> Studio:
+    return replace(state, status="revoked", revocation_ground=event.ground, closed_on=event.decided_on)
+
+
+def _recommended(state: Studio, event: RecommendedToProvince) -> Studio:
+    return replace(state, province_recommendations=(*state.province_recommendations, event.year))
+
+
+def _rectification_ended(state: Studio, on: dt.date) -> Studio:
+    assert state.rectification is not None, "only an open rectification ends"
+    return replace(state, status="awarded", rectification=replace(state.rectification, passed_on=on))
+
+
+def _with_apprentice(
+    state: Studio, apprentice_id: UUID, change: Callable[[Apprentice], Apprentice]
+) -> Studio:
+    return replace(
+        state,
+        apprentices=tuple(change(a) if a.apprentice_id == apprentice_id else a for a in state.apprentices),
+    )
+
+
+# The lowest passing total when Evaluated events did not yet say whether they ended a
+# rectification (the 附件's 合格 band); never changed, whatever the policy becomes.
+_PASS_BEFORE_2026_11_30 = Decimal(60)
+
+_APPLY: dict[type[Event], Callable[[Studio, Any], Studio]] = {
+    Returned: _returned,
+    Amended: _amended,
+    Withdrawn: _withdrawn,
+    CountyApproved: _county_approved,
+    CountyRejected: _county_rejected,
+    Assessed: _assessed,
+    Awarded: _awarded,
+    SubsidyPaid: _subsidy_paid,
+    SubsidyReversed: _subsidy_reversed,
+    ApprenticeEnrolled: _apprentice_enrolled,
+    ApprenticeQualified: _apprentice_qualified,
+    Inspected: _inspected,
+    Evaluated: _evaluated,
+    RectificationOrdered: _rectification_ordered,
+    RectificationReviewed: _rectification_reviewed,
+    HonourRecorded: _honour_recorded,
+    Revoked: _revoked,
+    RecommendedToProvince: _recommended,
+}
 
 
 def fold(events: Iterable[Event], studio_id: UUID) -> Studio | None:
@@ -259,35 +373,22 @@ def fold(events: Iterable[Event], studio_id: UUID) -> Studio | None:
     return state
 
 
-def training_counts(state: Studio) -> dict[int, int]:
-    """Apprentices reaching 中级工 or higher, counted once each, by the year they did."""
-    counts: dict[int, int] = {}
-    for apprentice in state.apprentices:
-        counted = [q for q in apprentice.qualifications if q.grade in rules.TRAINING_COUNTED_GRADES]
-        if counted:
-            year = min(q.qualified_on for q in counted).year
-            counts[year] = counts.get(year, 0) + 1
-    return counts
-
-
-def training_average(state: Studio, as_of: dt.date) -> Decimal | None:
-    """The yearly average since the award year up to ``as_of`` (None before the award)."""
-    if state.award is None:
-        return None
-    first_year = state.award.published_on.year
-    years = max(1, as_of.year - first_year + 1)
-    counted = sum(n for year, n in training_counts(state).items() if year >= first_year)
-    return (Decimal(counted) / Decimal(years)).quantize(Decimal("0.01"))
-
-
-def next_evaluation_due(state: Studio) -> dt.date | None:
-    """Award date + 2 years, then every 2 years, for a studio still standing."""
+def next_evaluation_due(state: Studio, policies: PolicyTable = MEASURES) -> dt.date | None:
+    """Award date + the interval, then every interval, for a city-level studio still standing
+    (county-level ones when the policy computes theirs too)."""
     if state.award is None or state.status not in rules.ACTIVE_STUDIO:
         return None
+    policy = policies.on(state.award.published_on)
+    if state.level == "county" and not policy.county_evaluation_due:
+        return None
     periods = len({e.period for e in state.evaluations})
-    published = state.award.published_on
-    years = rules.EVALUATION_INTERVAL_YEARS * (periods + 1)
+    return anniversary(state.award.published_on, policy.evaluation_interval_years * (periods + 1))
+
+
+def anniversary(day: dt.date, years: int) -> dt.date:
+    """``day`` moved ``years`` on; 29 February falls on 1 March in a year without one (as
+    PostgreSQL's age() counts the years, so that SQL and Python agree)."""
     try:
-        return published.replace(year=published.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return published.replace(year=published.year + years, day=28)
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 3, 1)

@@ -22,6 +22,7 @@ from casework.domain.events import (
     SubsidyPaid,
     Withdrawn,
 )
+from casework.domain.policy import MEASURES_2013, Policy
 from casework.domain.state import Studio
 
 ClaimKind = Literal["master", "voucher"]
@@ -34,7 +35,9 @@ class Claim(Struct, frozen=True):
     release: bool = False
 
 
-def claims_of(studio_id: UUID, state: Studio | None, events: list[Event]) -> list[Claim]:
+def claims_of(
+    studio_id: UUID, state: Studio | None, events: list[Event], policy: Policy = MEASURES_2013
+) -> list[Claim]:
     """The claims (and releases) that recording ``events`` on ``state`` makes."""
     claims: list[Claim] = []
     master_token = state.proposal.master.id.token if state else None
@@ -42,7 +45,8 @@ def claims_of(studio_id: UUID, state: Studio | None, events: list[Event]) -> lis
         match event:
             case Submitted(proposal=proposal):
                 master_token = proposal.master.id.token
-                claims.append(Claim(kind="master", key=master_token, studio_id=studio_id))
+                if policy.one_active_studio_per_master:
+                    claims.append(Claim(kind="master", key=master_token, studio_id=studio_id))
             case Amended(changes=changes) if (
                 changes.master is not None and changes.master.id.token != master_token
             ):
