@@ -188,3 +188,27 @@ def evaluate(
         evaluated_on=on or D(2016, 3, 1),
         bonus=bonus,
     )
+
+
+ORDERED = D(2016, 3, 20)
+DEADLINE = D(2016, 9, 20)
+
+
+def order(
+    studio_id: uuid.UUID,
+    reason: rules.RectificationReason = "failed_evaluation",
+    ordered_on: dt.date = ORDERED,
+    deadline: dt.date = DEADLINE,
+) -> c.OrderRectification:
+    return c.OrderRectification(
+        studio_id=studio_id, reason=reason, findings="带徒台账缺失", ordered_on=ordered_on, deadline=deadline
+    )
+
+
+def review(studio_id: uuid.UUID, passed: bool, on: dt.date = DEADLINE) -> c.ReviewRectification:
+    return c.ReviewRectification(
+        studio_id=studio_id,
+        reviewed_on=on,
+        passed=passed,
+        findings="整改到位" if passed else "复查仍不合格",
+    )

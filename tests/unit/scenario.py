@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import msgspec
-
 import pytest
 
 from casework.domain.commands import StudioCommand
@@ -17,7 +16,6 @@ from casework.domain.errors import CaseworkError, RuleViolation
 from casework.domain.events import Event
 from casework.domain.state import Studio, fold
 from tests import builders as b
-
 
 # The business date the decisions take as today, unless a test says otherwise.
 TODAY = b.D(2026, 11, 30)

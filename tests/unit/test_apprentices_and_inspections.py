@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 from msgspec.structs import replace
 
 from casework.domain import commands as c
 from casework.domain import rules
-from casework.domain.state import training_average, training_counts
+from casework.domain.ids import birth_date
 from tests import builders as b
 from tests.unit.scenario import awarded, given, history, submitted
 
 SIGNED = b.D(2014, 6, 1)
 
 
-def enrol(sid: uuid.UUID, n: int = 1, signed: dt.date = SIGNED) -> c.EnrollApprentice:
+def enrol(
+    sid: uuid.UUID, n: int = 1, signed: dt.date | None = SIGNED, born: str = "19990101"
+) -> c.EnrollApprentice:
+    number = b.resident_id(100 + n, born)
     return c.EnrollApprentice(
         studio_id=sid,
         apprentice_id=uuid.UUID(int=n),
         name=f"学徒{n}",
-        id=b.protected(b.resident_id(100 + n, "19990101")),
-        born_on=b.D(1999, 1, 1),
+        id=b.protected(number),
+        born_on=birth_date(number),
+        enrolled_on=signed or SIGNED,
         agreement_signed_on=signed,
     )
 
@@ -61,13 +64,34 @@ class TestApprentices:
         command = replace(enrol(sid), born_on=b.D(2014, 6, 1))
         given(*awarded(sid)).when(command).then_raises("validation_failed")
 
+    def test_an_apprentice_of_another_channel_is_enrolled_without_an_agreement(self) -> None:
+        # 第三条(二) 多渠道: the agreement is needed for the apprenticeship subsidy only.
+        sid = uuid.uuid4()
+        studio = given(*awarded(sid)).when(enrol(sid, signed=None)).then_status("awarded")
+        apprentice = studio.apprentice(uuid.UUID(int=1))
+        assert apprentice is not None
+        assert apprentice.agreement_signed_on is None
+        assert apprentice.enrolled_on == SIGNED
+
+    def test_the_birth_date_is_read_from_the_id_number(self) -> None:
+        sid = uuid.uuid4()
+        studio = given(*awarded(sid)).when(enrol(sid, born="19950317")).then_status("awarded")
+        apprentice = studio.apprentice(uuid.UUID(int=1))
+        assert apprentice is not None
+        assert apprentice.born_on == b.D(1995, 3, 17)
+
+    def test_a_studio_under_rectification_enrols_apprentices_too(self) -> None:
+        sid = uuid.uuid4()
+        past = history(sid, *_award(sid), b.order(sid, reason="inspection"))
+        given(*past).when(enrol(sid)).then_status("rectifying")
+
     def test_a_qualification_is_recorded_for_an_enrolled_apprentice_only(self) -> None:
         sid = uuid.uuid4()
         given(*awarded(sid)).when(qualify(sid, 1, "中级工", b.D(2015, 1, 1))).then_raises(
             "apprentice_not_enrolled"
         )
 
-    def test_a_qualification_before_the_agreement_does_not_count(self) -> None:
+    def test_a_qualification_before_joining_the_studio_is_refused(self) -> None:
         sid = uuid.uuid4()
         past = history(sid, *_award(sid), enrol(sid))
         given(*past).when(qualify(sid, 1, "中级工", b.D(2014, 5, 1))).then_raises(
@@ -84,34 +108,6 @@ class TestApprentices:
 
 def _award(sid: uuid.UUID) -> list[c.StudioCommand]:
     return [b.submit(sid), b.approve(sid), b.assess(sid), b.award(sid)]
-
-
-class TestTrainingDuty:
-    def test_apprentices_reaching_intermediate_or_higher_count_once_in_the_year_they_did(self) -> None:
-        sid = uuid.uuid4()
-        commands: list[c.StudioCommand] = [*_award(sid)]
-        commands += [enrol(sid, n) for n in range(1, 5)]
-        commands += [
-            qualify(sid, 1, "初级工", b.D(2015, 3, 1)),  # below 中级工: not counted
-            qualify(sid, 1, "中级工", b.D(2016, 3, 1)),
-            qualify(sid, 1, "高级工", b.D(2017, 3, 1)),  # same apprentice: counted once
-            qualify(sid, 2, "中级工", b.D(2015, 6, 1)),
-            qualify(sid, 3, "技师", b.D(2015, 9, 1)),
-        ]
-        studio = given(*history(sid, *commands[:-1])).when(commands[-1]).then_status("awarded")
-        assert training_counts(studio) == {2015: 2, 2016: 1}
-
-    def test_the_average_runs_from_the_award_year_and_flags_a_shortfall(self) -> None:
-        sid = uuid.uuid4()
-        commands: list[c.StudioCommand] = [*_award(sid)]
-        commands += [enrol(sid, n) for n in range(1, 13)]
-        commands += [qualify(sid, n, "中级工", b.D(2015, 1, 1)) for n in range(1, 13)]
-        studio = given(*history(sid, *commands[:-1])).when(commands[-1]).then_status("awarded")
-        # Awarded in 2014: 12 apprentices over 2014-2016 is 4.00 a year, short of 5.
-        average = training_average(studio, b.D(2016, 12, 31))
-        assert average == Decimal("4.00")
-        assert average < rules.TRAINING_DUTY_PER_YEAR
-        assert training_average(studio, b.D(2015, 6, 1)) == Decimal("6.00")
 
 
 class TestInspection:

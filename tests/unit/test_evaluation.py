@@ -10,7 +10,8 @@ from msgspec.structs import replace
 
 from casework.domain import rules
 from casework.domain.events import Evaluated
-from casework.domain.state import next_evaluation_due
+from casework.domain.policy import MEASURES_2013
+from casework.domain.state import fold, next_evaluation_due
 from casework.domain.values import Bonus, ItemScore
 from tests import builders as b
 from tests.unit.scenario import awarded, given, submitted
@@ -38,7 +39,7 @@ class TestGradeBands:
         assert (latest.total, latest.grade) == (Decimal(total), grade)
 
     def test_the_total_above_100_is_still_excellent(self) -> None:
-        assert rules.grade_for(Decimal(110)) == "excellent"
+        assert MEASURES_2013.grade_for(Decimal(110)) == "excellent"
 
 
 class TestScoreSheet:
@@ -56,6 +57,7 @@ class TestScoreSheet:
                 bonus_total=Decimal(3),
                 total=Decimal(89),
                 grade="good",
+                ends_rectification=False,
             )
         )
 
@@ -171,3 +173,36 @@ class TestEvaluationLifeCycle:
         assert next_evaluation_due(studio) == b.D(2016, 5, 8)
         studio = given(*past).when(b.evaluate(sid)).then_status("awarded")
         assert next_evaluation_due(studio) == b.D(2018, 5, 8)
+
+
+class TestPeriods:
+    """第七条(二): every two years after the award; periods of two calendar years."""
+
+    def test_a_period_that_overlaps_an_earlier_one_is_refused(self) -> None:
+        sid = uuid.uuid4()
+        past = awarded(sid)
+        past += given(*past).when(b.evaluate(sid, period="2014-2015")).events()
+        command = b.evaluate(sid, period="2015-2016", on=b.D(2017, 3, 1))
+        error = given(*past).when(command).then_raises("evaluation_period_taken", "conflict")
+        assert "2014-2015" in error.detail
+        given(*past).when(b.evaluate(sid, period="2016-2017", on=b.D(2018, 3, 1))).then_status("awarded")
+
+    def test_a_period_that_ends_before_the_award_year_is_refused(self) -> None:
+        sid = uuid.uuid4()
+        command = b.evaluate(sid, period="2012-2013", on=b.D(2014, 6, 1))
+        given(*awarded(sid)).when(command).then_raises("evaluation_period_invalid", "conflict")
+
+    def test_a_period_is_evaluated_on_or_after_its_first_day(self) -> None:
+        sid = uuid.uuid4()
+        early = b.evaluate(sid, period="2016-2017", on=b.D(2015, 12, 31))
+        error = given(*awarded(sid)).when(early).then_raises("validation_failed", "invalid")
+        assert error.errors[0].field == "evaluated_on"
+        given(*awarded(sid)).when(b.evaluate(sid, period="2016-2017", on=b.D(2016, 1, 1))).then_status(
+            "awarded"
+        )
+
+    def test_a_county_level_studio_has_no_computed_due_date(self) -> None:
+        sid = uuid.uuid4()
+        studio = fold(awarded(sid, level="county"), sid)
+        assert studio is not None
+        assert next_evaluation_due(studio) is None

@@ -10,18 +10,13 @@ from msgspec.structs import replace
 
 from casework.domain import commands as c
 from casework.domain import rules
-from casework.domain.events import Event
+from casework.domain.events import Evaluated, Event
 from tests import builders as b
 from tests.unit.scenario import awarded, given, submitted
 
-ORDERED = b.D(2016, 3, 20)
-DEADLINE = b.D(2016, 9, 20)
-
-
-def order(sid: uuid.UUID, reason: rules.RectificationReason = "failed_evaluation") -> c.OrderRectification:
-    return c.OrderRectification(
-        studio_id=sid, reason=reason, findings="带徒台账缺失", ordered_on=ORDERED, deadline=DEADLINE
-    )
+ORDERED = b.ORDERED
+DEADLINE = b.DEADLINE
+order = b.order
 
 
 AFTER_DEADLINE = b.D(2016, 10, 1)
@@ -36,9 +31,16 @@ def failed(sid: uuid.UUID) -> list[Event]:
     return past + given(*past).when(b.evaluate(sid, "55")).events()
 
 
-def rectifying(sid: uuid.UUID) -> list[Event]:
-    past = failed(sid)
-    return past + given(*past).when(order(sid)).events()
+def rectifying(sid: uuid.UUID, reason: rules.RectificationReason = "failed_evaluation") -> list[Event]:
+    past = failed(sid) if reason == "failed_evaluation" else awarded(sid)
+    return past + given(*past).when(order(sid, reason)).events()
+
+
+def reviewed(
+    sid: uuid.UUID, passed: bool, on: dt.date, reason: rules.RectificationReason = "fraud"
+) -> list[Event]:
+    past = rectifying(sid, reason)
+    return past + given(*past).when(b.review(sid, passed, on)).events()
 
 
 class TestRectificationOrder:
@@ -88,6 +90,56 @@ class TestRectificationOrder:
         sid = uuid.uuid4()
         given(*rectifying(sid)).when(b.evaluate(sid, "59.5", on=b.D(2016, 9, 1))).then_status("rectifying")
 
+    def test_a_pass_dated_before_the_order_does_not_end_it(self) -> None:
+        # Entered late, it looked at the studio before the order: it proves no rectification.
+        sid = uuid.uuid4()
+        command = b.evaluate(sid, "75", on=ORDERED - dt.timedelta(days=1))
+        (event,) = given(*rectifying(sid)).when(command).events()
+        assert isinstance(event, Evaluated)
+        assert event.ends_rectification is False
+        given(*rectifying(sid)).when(command).then_status("rectifying")
+
+    def test_the_decision_records_that_a_pass_ends_it(self) -> None:
+        sid = uuid.uuid4()
+        (event,) = given(*rectifying(sid)).when(b.evaluate(sid, "60", on=ORDERED)).events()
+        assert isinstance(event, Evaluated)
+        assert event.ends_rectification is True
+
+
+class TestRectificationReview:
+    """经限期整改后 (第七条(四)3): the studio is checked again."""
+
+    def test_a_passed_review_ends_the_rectification(self) -> None:
+        sid = uuid.uuid4()
+        studio = given(*rectifying(sid)).when(b.review(sid, True, DEADLINE)).then_status("awarded")
+        assert studio.rectification is not None
+        assert studio.rectification.passed_on == DEADLINE
+
+    def test_a_failed_review_keeps_it_under_rectification(self) -> None:
+        sid = uuid.uuid4()
+        studio = given(*rectifying(sid)).when(b.review(sid, False, DEADLINE)).then_status("rectifying")
+        assert studio.open_rectification is not None
+        assert studio.open_rectification.reviews[-1].passed is False
+
+    def test_a_review_before_the_deadline_may_find_it_done(self) -> None:
+        sid = uuid.uuid4()
+        early = DEADLINE - dt.timedelta(days=30)
+        given(*rectifying(sid)).when(b.review(sid, True, early)).then_status("awarded")
+
+    def test_only_a_studio_under_rectification_is_reviewed(self) -> None:
+        sid = uuid.uuid4()
+        given(*awarded(sid)).when(b.review(sid, True)).then_raises("transition_not_allowed", "conflict")
+
+    def test_a_review_comes_after_the_order(self) -> None:
+        sid = uuid.uuid4()
+        command = b.review(sid, False, ORDERED - dt.timedelta(days=1))
+        given(*rectifying(sid)).when(command).then_raises("rectification_precondition", "conflict")
+
+    def test_findings_are_required(self) -> None:
+        sid = uuid.uuid4()
+        command = replace(b.review(sid, False), findings=" ")
+        given(*rectifying(sid)).when(command).then_raises("validation_failed", "invalid")
+
 
 class TestRevocation:
     @pytest.mark.parametrize("ground", ["host_dissolved", "misconduct", "master_left_host"])
@@ -98,14 +150,14 @@ class TestRevocation:
         studio = given(*awarded(sid)).when(revoke(sid, ground)).then_status("revoked")
         assert studio.revocation_ground == ground
 
-    @pytest.mark.parametrize("ground", rules.REVOCATION_GROUNDS)
-    def test_a_studio_under_rectification_can_be_revoked_on_any_ground(
+    @pytest.mark.parametrize("ground", ["host_dissolved", "misconduct", "master_left_host"])
+    def test_a_studio_under_rectification_can_be_revoked_on_the_other_grounds(
         self, ground: rules.RevocationGround
     ) -> None:
         sid = uuid.uuid4()
         given(*rectifying(sid)).when(revoke(sid, ground)).then_status("revoked")
 
-    def test_failed_after_rectification_needs_an_order(self) -> None:
+    def test_failed_after_rectification_needs_an_open_order(self) -> None:
         sid = uuid.uuid4()
         error = (
             given(*failed(sid))
@@ -114,25 +166,47 @@ class TestRevocation:
         )
         assert "no rectification order" in error.detail
 
-    def test_failed_after_rectification_needs_the_deadline_passed(self) -> None:
+    def test_a_deadline_that_merely_passed_is_not_enough(self) -> None:
         sid = uuid.uuid4()
-        for on in (ORDERED + dt.timedelta(days=1), DEADLINE):
-            command = revoke(sid, "failed_after_rectification", on)
-            error = given(*rectifying(sid)).when(command).then_raises("revocation_precondition")
-            assert "has not passed" in error.detail
-        command = revoke(sid, "failed_after_rectification", DEADLINE + dt.timedelta(days=1))
-        given(*rectifying(sid)).when(command).then_status("revoked")
+        command = revoke(sid, "failed_after_rectification", DEADLINE + dt.timedelta(days=60))
+        error = given(*rectifying(sid)).when(command).then_raises("revocation_precondition")
+        assert "checked again" in error.detail
 
-    def test_failed_after_rectification_needs_no_pass_after_the_order(self) -> None:
+    def test_a_failed_review_before_the_deadline_is_not_enough(self) -> None:
         sid = uuid.uuid4()
-        past = rectifying(sid)
-        past += given(*past).when(b.evaluate(sid, "70", on=b.D(2016, 8, 1))).events()
+        past = reviewed(sid, False, DEADLINE - dt.timedelta(days=1))
+        given(*past).when(revoke(sid, "failed_after_rectification")).then_raises("revocation_precondition")
+
+    @pytest.mark.parametrize("reason", ["failed_evaluation", "fraud"])
+    def test_a_failed_review_on_or_after_the_deadline_opens_ground_3(
+        self, reason: rules.RectificationReason
+    ) -> None:
+        for on in (DEADLINE, DEADLINE + dt.timedelta(days=5)):
+            sid = uuid.uuid4()
+            past = reviewed(sid, False, on, reason)
+            studio = given(*past).when(revoke(sid, "failed_after_rectification")).then_status("revoked")
+            assert studio.revocation_ground == "failed_after_rectification"
+
+    def test_an_order_for_an_inspection_does_not_lead_to_ground_3(self) -> None:
+        sid = uuid.uuid4()
+        past = reviewed(sid, False, DEADLINE, "inspection")
         error = (
             given(*past)
             .when(revoke(sid, "failed_after_rectification"))
             .then_raises("revocation_precondition")
         )
-        assert "60 or more" in error.detail
+        assert "inspection" in error.detail
+
+    def test_a_passed_review_closes_ground_3(self) -> None:
+        sid = uuid.uuid4()
+        past = reviewed(sid, True, DEADLINE)
+        given(*past).when(revoke(sid, "failed_after_rectification")).then_raises("revocation_precondition")
+
+    def test_a_pass_after_the_order_closes_ground_3(self) -> None:
+        sid = uuid.uuid4()
+        past = rectifying(sid)
+        past += given(*past).when(b.evaluate(sid, "70", on=b.D(2016, 8, 1))).events()
+        given(*past).when(revoke(sid, "failed_after_rectification")).then_raises("revocation_precondition")
 
     def test_revocation_is_terminal(self) -> None:
         sid = uuid.uuid4()

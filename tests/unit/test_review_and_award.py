@@ -99,6 +99,7 @@ class TestAward:
                     decision_no="温人社发〔2014〕88号",
                     published_on=b.D(2014, 5, 8),
                     plaque_no="WZ-2014-001",
+                    construction_subsidy_fen=3_000_000,
                 )
             )
         )

@@ -203,3 +203,50 @@ class TestAmendmentAndWithdrawal:
         past = history(sid, b.submit(sid), b.approve(sid), b.assess(sid), b.award(sid))
         command = c.Withdraw(studio_id=sid, reason="x", withdrawn_on=b.D(2014, 6, 1))
         given(*past).when(command).then_raises("transition_not_allowed", "conflict")
+
+
+class TestMembersPlanAndEvidence:
+    """第五条(一)2 and 5: the report introduces the members and sets out the plan; evidence."""
+
+    def test_an_application_without_members_is_refused(self) -> None:
+        error = given().when(b.submit(members=())).then_raises("validation_failed", "invalid")
+        assert error.errors[0].field == "members"
+
+    @pytest.mark.parametrize("plan", ["", "   \n"])
+    def test_a_blank_plan_is_refused(self, plan: str) -> None:
+        error = given().when(b.submit(plan=plan)).then_raises("validation_failed")
+        assert error.errors[0].field == "plan"
+
+    def test_an_application_without_supporting_evidence_is_incomplete(self) -> None:
+        required = tuple(m for m in b.materials() if m.kind != "supporting_evidence")
+        error = given().when(b.submit(materials=required)).then_raises("materials_incomplete", "invalid")
+        assert any("supporting_evidence" in e.message for e in error.errors)
+
+    def test_the_credit_code_is_recorded_in_its_normal_form(self) -> None:
+        command = b.submit()
+        typed = replace(command.proposal.host, credit_code=f"  {b.credit_code().lower()} ")
+        (event,) = given().when(b.submit(host=typed)).events()
+        assert isinstance(event, Submitted)
+        assert event.proposal.host.credit_code == b.credit_code()
+
+
+class TestAmendmentKeepsTheCounty:
+    def test_an_amendment_cannot_move_the_host_to_another_county(self) -> None:
+        sid = uuid.uuid4()
+        past = history(sid, b.submit(sid), _return(sid))
+        moved = replace(b.proposal().host, county="瑞安市")
+        command = c.Amend(studio_id=sid, changes=ProposalChanges(host=moved), amended_on=b.D(2014, 4, 1))
+        error = given(*past).when(command).then_raises("validation_failed", "invalid")
+        assert error.errors[0].field == "host.county"
+
+    def test_an_amendment_may_change_the_host_within_its_county(self) -> None:
+        sid = uuid.uuid4()
+        past = history(sid, b.submit(sid), _return(sid))
+        renamed = replace(b.proposal().host, name="温州某某精密机械有限公司")
+        command = c.Amend(studio_id=sid, changes=ProposalChanges(host=renamed), amended_on=b.D(2014, 4, 1))
+        studio = given(*past).when(command).then_status("submitted")
+        assert studio.proposal.host.name == "温州某某精密机械有限公司"
+
+
+def _return(sid: uuid.UUID) -> c.ReviewAtCounty:
+    return replace(b.approve(sid), decision="return", originals_verified=False, missing=("plan",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -9,7 +10,9 @@ from msgspec.structs import replace
 
 from casework.domain import commands as c
 from casework.domain import rules
-from casework.domain.events import Event, SubsidyPaid, SubsidyReversed
+from casework.domain.decide import subsidy_standard
+from casework.domain.errors import InvalidRequest, StateConflict
+from casework.domain.events import Event, SubsidyPaid, SubsidyReversed, SubsidyStandardSet
 from tests import builders as b
 from tests.unit.scenario import assessed, awarded, given, history
 
@@ -127,10 +130,15 @@ class TestReversal:
         given(*past).when(reverse(sid)).then_raises("payment_not_reversible", "conflict")
 
 
+SIGNED = b.D(2014, 6, 1)
+
+
 class TestApprenticeshipSubsidy:
     apprentice = uuid.UUID(int=7)
 
-    def enrolled(self, sid: uuid.UUID, *grades: rules.CertificateGrade) -> list[Event]:
+    def enrolled(
+        self, sid: uuid.UUID, *grades: rules.CertificateGrade, signed: dt.date | None = SIGNED
+    ) -> list[Event]:
         commands: list[c.StudioCommand] = [
             b.submit(sid),
             b.approve(sid),
@@ -142,7 +150,8 @@ class TestApprenticeshipSubsidy:
                 name="小王",
                 id=b.protected(b.resident_id(501, "20000101")),
                 born_on=b.D(2000, 1, 1),
-                agreement_signed_on=b.D(2014, 6, 1),
+                enrolled_on=b.D(2014, 6, 1),
+                agreement_signed_on=signed,
             ),
         ]
         commands += [
@@ -169,9 +178,9 @@ class TestApprenticeshipSubsidy:
 
     def test_the_rate_in_force_for_the_grade_is_paid_and_recorded(self) -> None:
         sid = uuid.uuid4()
-        rate = rules.apprenticeship_rate_fen("中级工", b.D(2017, 7, 1))
-        assert rate is not None
-        given(*self.enrolled(sid, "中级工")).when(self.pay(sid, rate)).then(
+        rate = 123_400
+        standard = replace(b.STANDARD_2013, rates_fen={"中级工": rate})
+        given(*self.enrolled(sid, "中级工")).under(standards=(standard,)).when(self.pay(sid, rate)).then(
             SubsidyPaid(
                 kind="apprenticeship",
                 amount_fen=rate,
@@ -214,7 +223,96 @@ class TestApprenticeshipSubsidy:
         command = replace(self.pay(sid, 100_000), apprentice_id=None)
         given(*self.enrolled(sid, "中级工")).when(command).then_raises("validation_failed")
 
-    def test_the_rate_table_applies_from_its_date(self) -> None:
-        assert rules.apprenticeship_rate_fen("中级工", b.D(2013, 5, 7)) is None
-        assert rules.apprenticeship_rate_fen("中级工", b.D(2013, 5, 8)) == 100_000
-        assert rules.apprenticeship_rate_fen("初级工", b.D(2020, 1, 1)) is None
+    def test_an_apprentice_without_an_agreement_is_not_paid(self) -> None:
+        # 多渠道 apprentices count toward the duty, but the subsidy is for 以师带徒 agreements.
+        sid = uuid.uuid4()
+        error = (
+            given(*self.enrolled(sid, "中级工", signed=None))
+            .when(self.pay(sid, 100_000))
+            .then_raises("apprenticeship_subsidy_not_due", "conflict")
+        )
+        assert "agreement" in error.detail
+
+
+class TestSubsidyStandards:
+    """第六条(一) 根据现有补助标准: the rates are data that the city office records."""
+
+    apprentice = TestApprenticeshipSubsidy.apprentice
+    LATER = SubsidyStandardSet(
+        in_force_from=b.D(2017, 7, 1), document_no="温人社发〔2017〕1号", rates_fen={"中级工": 120_000}
+    )
+
+    def history(self, sid: uuid.UUID) -> list[Event]:
+        return TestApprenticeshipSubsidy().enrolled(sid, "中级工")
+
+    def pay(self, sid: uuid.UUID, fen: int, on: dt.date) -> c.PaySubsidy:
+        return replace(TestApprenticeshipSubsidy().pay(sid, fen), paid_on=on)
+
+    def test_with_no_standard_recorded_nothing_is_paid(self) -> None:
+        sid = uuid.uuid4()
+        error = (
+            given(*self.history(sid))
+            .under(standards=())
+            .when(self.pay(sid, 100_000, b.D(2017, 7, 1)))
+            .then_raises("no_subsidy_standard", "conflict")
+        )
+        assert "现有补助标准" in error.detail
+
+    def test_a_payment_dated_before_the_first_standard_is_refused(self) -> None:
+        sid = uuid.uuid4()
+        given(*self.history(sid)).under(standards=(self.LATER,)).when(
+            self.pay(sid, 120_000, b.D(2017, 6, 30))
+        ).then_raises("no_subsidy_standard")
+
+    def test_the_standard_in_force_on_the_payment_date_fixes_the_amount(self) -> None:
+        sid = uuid.uuid4()
+        both = given(*self.history(sid)).under(standards=(b.STANDARD_2013, self.LATER))
+        # The day before the later standard: the 2013 one's rate.
+        both.when(self.pay(sid, 100_000, b.D(2017, 6, 30))).then_status("awarded")
+        both.when(self.pay(sid, 120_000, b.D(2017, 6, 30))).then_raises("wrong_subsidy_amount", "invalid")
+        # From its first day: the later one's.
+        both.when(self.pay(sid, 120_000, b.D(2017, 7, 1))).then_status("awarded")
+        error = both.when(self.pay(sid, 100_000, b.D(2017, 7, 1))).then_raises("wrong_subsidy_amount")
+        assert "1200.00" in error.detail
+        assert "温人社发〔2017〕1号" in error.detail
+
+    def test_a_grade_the_standard_does_not_pay_is_refused(self) -> None:
+        sid = uuid.uuid4()
+        only_senior = replace(self.LATER, rates_fen={"高级工": 150_000})
+        given(*self.history(sid)).under(standards=(only_senior,)).when(
+            self.pay(sid, 100_000, b.D(2017, 7, 1))
+        ).then_raises("no_subsidy_standard")
+
+    def test_a_standard_is_recorded_from_its_date(self) -> None:
+        command = c.SetSubsidyStandard(
+            in_force_from=b.D(2017, 7, 1), document_no="文号", rates_fen={"中级工": 1}
+        )
+        assert subsidy_standard(command, (b.STANDARD_2013,), b.D(2026, 1, 1)) == SubsidyStandardSet(
+            in_force_from=b.D(2017, 7, 1), document_no="文号", rates_fen={"中级工": 1}
+        )
+
+    def test_a_standard_is_never_edited_nor_backdated_before_the_latest(self) -> None:
+        for day in (b.STANDARD_2013.in_force_from, b.D(2013, 1, 1)):
+            command = c.SetSubsidyStandard(in_force_from=day, document_no="文号", rates_fen={"中级工": 1})
+            with pytest.raises(StateConflict):
+                subsidy_standard(command, (b.STANDARD_2013,), b.D(2026, 1, 1))
+
+    @pytest.mark.parametrize(
+        ("rates", "field"),
+        [({}, "rates"), ({"初级工": 100}, "rates.初级工"), ({"中级工": 0}, "rates.中级工")],
+    )
+    def test_a_standard_names_positive_rates_of_counted_grades(
+        self, rates: dict[str, int], field: str
+    ) -> None:
+        command = c.SetSubsidyStandard(in_force_from=b.D(2017, 7, 1), document_no="文号", rates_fen=rates)
+        with pytest.raises(InvalidRequest) as refused:
+            subsidy_standard(command, (), b.D(2026, 1, 1))
+        assert refused.value.errors[0].field == field
+
+    def test_a_standard_is_not_recorded_for_a_future_date(self) -> None:
+        command = c.SetSubsidyStandard(
+            in_force_from=b.D(2027, 1, 1), document_no="文号", rates_fen={"中级工": 1}
+        )
+        with pytest.raises(InvalidRequest) as refused:
+            subsidy_standard(command, (), b.D(2026, 11, 30))
+        assert refused.value.code == "date_in_future"
