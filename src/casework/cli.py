@@ -1,14 +1,18 @@
-"""The ``casework`` command."""
+"""The ``casework`` command: the service, its workers, and the one-shot commands of operators."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import json
+import os
+import shutil
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import entry_points, version
 from pathlib import Path
 from uuid import UUID
 
@@ -17,17 +21,97 @@ import structlog
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from casework.checkpoints import checkpoint_now, verify
 from casework.demo import load_demo
 from casework.integrity import Bundle, Verdict, verify_bundle
-from casework.logging import configure_logging
+from casework.logging import command_level, configure_logging
 from casework.runtime import running
 from casework.settings import Settings
 from casework.signing import signer_from
-from casework.timeline import entries, summary
+from casework.store import Envelope
+from casework.timeline import WENZHOU, Entry, entries, in_wenzhou, record, summary, wenzhou_time
 
 log = structlog.get_logger("casework.cli")
+
+DESCRIPTION = """\
+casework: the system of record for Wenzhou's skill master studios (温州市技能大师工作室).
+
+Every command works on the data folder of the directory it runs in (./.casework, or
+CASEWORK_DATA_DIR), or on the PostgreSQL of CASEWORK_DATABASE_URL. Without one, it starts
+the embedded PostgreSQL in the data folder for its run (or uses the one `casework serve`
+has up). One-shot commands log only warnings unless --verbose; serve and project log at
+CASEWORK_LOG_LEVEL. Times are shown in Wenzhou time (Asia/Shanghai, +08:00)."""
+
+# Every variable Settings.from_env reads, with what it means; the commands' help lists its own.
+SETTINGS = {
+    "CASEWORK_DATABASE_URL": "PostgreSQL, as a libpq URL (default: embedded)",
+    "CASEWORK_DATA_DIR": "embedded database and generated keys (./.casework)",
+    "CASEWORK_ID_KEY": "key protecting ID numbers (default: DATA_DIR/id.key)",
+    "CASEWORK_JWT_SECRET": "signs API tokens (default: DATA_DIR/jwt.secret)",
+    "CASEWORK_SIGNING_KEY": "signs checkpoints (default: DATA_DIR/signing.key)",
+    "CASEWORK_PROJECTION_BATCH": "events per projection transaction (default 500)",
+    "CASEWORK_HOST": "the address serve listens on (default 127.0.0.1)",
+    "CASEWORK_PORT": "the port serve listens on (default 8000)",
+    "CASEWORK_WORKERS": "API processes of serve (default 1; one per core)",
+    "CASEWORK_LOG_FORMAT": "console (default) or json",
+    "CASEWORK_LOG_LEVEL": "debug, info (default), warning or error",
+}
+_DATABASE = ("CASEWORK_DATABASE_URL", "CASEWORK_DATA_DIR", "CASEWORK_ID_KEY")
+_LOGS = ("CASEWORK_LOG_LEVEL", "CASEWORK_LOG_FORMAT")
+_ALL = tuple(name for name in SETTINGS if name not in _LOGS)
+
+# The settings and examples of each command's help, the outer packages' commands included:
+# their parsers are made by entry points, so the core fills in only what they leave empty.
+COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "serve": (
+        _ALL,
+        ("casework serve", "CASEWORK_PORT=8080 casework serve --workers 2 --no-projections"),
+    ),
+    "project": (
+        (*_DATABASE, "CASEWORK_SIGNING_KEY", "CASEWORK_PROJECTION_BATCH"),
+        ("casework project", "casework project --report-every 60"),
+    ),
+    "rebuild": (_DATABASE, ("casework rebuild", "casework rebuild ledger --processes 1")),
+    "reconcile": (
+        _DATABASE,
+        ("casework reconcile statement.csv", "casework reconcile statement.xlsx --as-of 2026-06-30"),
+    ),
+    "prepare": (_DATABASE, ("CASEWORK_DATABASE_URL=postgresql://casework@db/casework casework prepare",)),
+    "token": (
+        ("CASEWORK_JWT_SECRET", "CASEWORK_DATA_DIR"),
+        (
+            "casework token --role city_office --subject officer.zhou",
+            "casework token --role county_reviewer --county 鹿城区 --subject reviewer.chen --ttl 1",
+        ),
+    ),
+    "openapi": ((), ("casework openapi --output api/openapi.json",)),
+    "demo": (_DATABASE, ("casework demo", "casework demo --studios 30 --seed 7")),
+    "replay": (
+        _DATABASE,
+        (
+            "casework replay ID | less -S",
+            "casework replay ID --as-of 2025-12-31 --format csv > history.csv",
+        ),
+    ),
+    "pubkey": (("CASEWORK_SIGNING_KEY", "CASEWORK_DATA_DIR"), ("casework pubkey",)),
+    "checkpoint": ((*_DATABASE, "CASEWORK_SIGNING_KEY"), ("casework checkpoint",)),
+    "verify": (
+        (*_DATABASE, "CASEWORK_SIGNING_KEY"),
+        ("casework verify", "casework verify --public-key 'the key the bureau gave you'"),
+    ),
+    "verify-bundle": ((), ("casework verify-bundle bundle.json --public-key 'the key the bureau gave you'",)),
+}
+# The commands whose log is their output; every other one is a one-shot command, quiet by default.
+LONG_RUNNING = frozenset({"serve", "project"})
+
+VERBOSE = "log info lines too (a one-shot command logs only warnings by default)"
+
+REPLAY_FORMATS = ("table", "lines", "json", "csv")
+# The terminal width from which replay shows the table by default: the columns that never
+# wrap take about 110; from 180 the actor keeps to one line, and what changed to two or three.
+WIDE_TERMINAL = 180
 
 
 def until_signalled() -> threading.Event:
@@ -39,7 +123,6 @@ def until_signalled() -> threading.Event:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    console = Console(stderr=True)
     with (
         running(settings) as runtime,
         Progress(
@@ -47,14 +130,17 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=console,
+            console=Console(stderr=True),
+            # Redrawn into a file or a CI log, a bar is only noise (rich would print its last state).
+            disable=not sys.stderr.isatty(),
         ) as progress,
     ):
         task = progress.add_task("demo", total=args.studios)
         loaded = load_demo(
             app=runtime.app,
             vault=runtime.vault,
-            today=runtime.app.clock().date(),
+            # Business dates are Wenzhou's: before 08:00 there, UTC still has yesterday's date.
+            today=in_wenzhou(runtime.app.clock()).date(),
             studios=args.studios,
             seed=args.seed,
             advance=lambda _: progress.advance(task),
@@ -70,38 +156,151 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _replay(settings: Settings, args: argparse.Namespace) -> int:
-    console = Console()
-    with running(settings) as runtime:
-        history = runtime.app.history(args.studio_id)
-    if not history:
-        console.print(f"no studio {args.studio_id}")
-        return 1
-    last = history[-1]
-    table = Table(title=f"studio {args.studio_id}: {len(history)} events", show_lines=False)
-    for column in (
-        "v",
-        "recorded at (UTC)",
-        "effective",
-        "actor (role)",
-        "event",
-        "status",
-        "what changed",
-    ):
-        table.add_column(column, overflow="fold")
-    for entry in entries(history):
-        env = entry.envelope
-        table.add_row(
-            str(env.originator_version),
-            env.meta.recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            env.meta.effective_on.isoformat(),
+def as_of(text: str) -> dt.datetime:
+    """The moment ``--as-of`` names: a date means the end of that day, and a time without an
+    offset is Wenzhou's (2026-06-30, 2026-06-30T17:00, 2026-06-30T09:00Z)."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), WENZHOU)
+        # Recorded times are kept to the microsecond: this is the last one of the day.
+        return midnight - dt.timedelta(microseconds=1)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date or a time: {text!r} (e.g. 2026-06-30 or 2026-06-30T17:00)"
+        raise argparse.ArgumentTypeError(msg) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=WENZHOU)
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        msg = f"not a version (1 or more): {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return n
+
+
+def shown(history: list[Envelope], *, until: dt.datetime | None, up_to: int | None) -> list[Envelope]:
+    """The events of the record as it stood then: those recorded by ``until``, or up to
+    version ``up_to`` (as the API's /state chooses them)."""
+    if until is not None:
+        return [e for e in history if in_wenzhou(e.meta.recorded_at) <= until]
+    if up_to is not None:
+        return [e for e in history if e.originator_version <= up_to]
+    return history
+
+
+def replay_format(chosen: str | None, *, terminal: bool, columns: int) -> str:
+    """The format asked for; by default the table on a wide terminal, one line per event otherwise."""
+    if chosen is not None:
+        return chosen
+    return "table" if terminal and columns >= WIDE_TERMINAL else "lines"
+
+
+def event_line(entry: Entry) -> str:
+    """One event on one line: when, which version, who, what, the status change, what changed."""
+    env = entry.envelope
+    return "  ".join(
+        (
+            wenzhou_time(env.meta.recorded_at),
+            f"v{env.originator_version}",
+            f"effective {env.meta.effective_on.isoformat()}",
             f"{env.meta.actor} ({env.meta.role})",
             type(env.event).__name__,
             entry.status_change,
             summary(env.event),
         )
-    console.print(table)
-    console.print(f"now {last.originator_version} events; correlation {last.meta.correlation_id}")
+    )
+
+
+def timeline_table(studio_id: UUID, rows: list[Entry], total: int, scope: str) -> Table:
+    """The timeline as a rich table; the short columns never wrap, so a date stays one date."""
+    table = Table(title=f"studio {studio_id}: {len(rows)} of {total} events{scope}")
+    for column, fold in (
+        ("v", False),
+        ("recorded (Wenzhou)", False),
+        ("effective", False),
+        ("actor (role)", True),
+        ("event", False),
+        ("status", False),
+        ("what changed", True),
+    ):
+        table.add_column(column, no_wrap=not fold, overflow="fold")
+    for entry in rows:
+        env = entry.envelope
+        # Text, not str: an opinion with [brackets] in it must not be read as rich markup.
+        table.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    str(env.originator_version),
+                    wenzhou_time(env.meta.recorded_at),
+                    env.meta.effective_on.isoformat(),
+                    f"{env.meta.actor} ({env.meta.role})",
+                    type(env.event).__name__,
+                    entry.status_change,
+                    summary(env.event),
+                )
+            )
+        )
+    return table
+
+
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    with running(settings) as runtime:
+        history = runtime.app.history(args.studio_id)
+    if not history:
+        print(f"no studio {args.studio_id}", file=sys.stderr)
+        return 1
+    chosen = shown(history, until=args.as_of, up_to=args.version)
+    if not chosen:
+        first = wenzhou_time(history[0].meta.recorded_at)
+        said = f"studio {args.studio_id} did not exist then: its first event was recorded {first}"
+        print(said, file=sys.stderr)
+        return 1
+    rows = list(entries(chosen))
+    fmt = replay_format(args.format, terminal=sys.stdout.isatty(), columns=shutil.get_terminal_size().columns)
+    if fmt == "lines":
+        for entry in rows:
+            print(event_line(entry))
+    elif fmt == "json":
+        document = {
+            "studio_id": str(args.studio_id),
+            "as_of": args.as_of.isoformat() if args.as_of else None,
+            "version": chosen[-1].originator_version,
+            "latest_version": history[-1].originator_version,
+            "items": [record(entry) for entry in rows],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        records = [record(entry) for entry in rows]
+        # A BOM, as the API's CSV has, so that Excel reads the Chinese text as UTF-8.
+        sys.stdout.write("\ufeff")
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        scope = (
+            f", as recorded by {wenzhou_time(args.as_of)}"
+            if args.as_of
+            else f", up to version {args.version}"
+            if args.version
+            else ""
+        )
+        table = timeline_table(args.studio_id, rows, len(history), scope)
+        console = Console()
+        if not console.is_terminal:
+            # Into a file the table keeps its natural width: every event on one row.
+            console = Console(width=Console(width=100_000).measure(table).maximum)
+        console.print(table)
+        last = chosen[-1]
+        console.print(Text(f"version {last.originator_version}; correlation {last.meta.correlation_id}"))
     return 0
 
 
@@ -136,7 +335,7 @@ def _verify_bundle(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     verdict = verify_bundle(bundle, args.public_key)
     key = args.public_key or bundle.checkpoint.public_key
-    signed = bundle.checkpoint.signed_at.isoformat()
+    signed = wenzhou_time(bundle.checkpoint.signed_at)
     print(f"studio {bundle.studio_id}; checkpoint at position {bundle.checkpoint.position}, signed {signed}")
     print(
         f"public key: {key}"
@@ -155,15 +354,69 @@ def _report(verdict: Verdict) -> int:
     return 1
 
 
+def epilog(names: Sequence[str], examples: Sequence[str], closing: str) -> str:
+    """The end of a command's help: the settings it reads, examples, and a closing line."""
+    read = [*names, *_LOGS]
+    width = max(len(name) for name in read)
+    lines = ["settings (environment):"]
+    lines += [f"  {name.ljust(width)}  {SETTINGS[name]}" for name in read]
+    if examples:
+        lines += ["", "examples:", *(f"  {example}" for example in examples)]
+    return "\n".join([*lines, "", closing])
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="casework", description=__doc__)
-    sub = root.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="load a realistic data set through the application")
-    demo.add_argument("--studios", type=int, default=240)
-    demo.add_argument("--seed", type=int, default=None)
+    """The ``casework`` command line, with the outer packages' commands (entry points)."""
+    root = argparse.ArgumentParser(
+        prog="casework",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog(
+            _ALL,
+            (
+                "casework demo --studios 30            # a small data set, quietly",
+                "casework replay ID --format lines     # a studio's life, one line per event",
+                "casework serve                        # the API on 127.0.0.1:8000",
+            ),
+            "casework COMMAND --help: what that command reads and does",
+        ),
+    )
+    root.add_argument("--version", action="version", version=f"casework {version('casework')}")
+    root.add_argument("-v", "--verbose", action="store_true", help=VERBOSE)
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser(
+        "demo",
+        help="load a realistic data set through the application",
+        description="""\
+Load studios in every stage of their life through the application, as officers
+would enter them; ends with a table of the statuses and a studio to replay for each.""",
+    )
+    demo.add_argument("--studios", type=int, default=240, help="how many (default 240)")
+    demo.add_argument("--seed", type=int, default=None, help="the same seed loads the same data set")
     demo.set_defaults(run=_demo)
-    replay = sub.add_parser("replay", help="print a studio's history as a timeline")
-    replay.add_argument("studio_id", type=UUID)
+    replay = sub.add_parser(
+        "replay",
+        help="print a studio's history as a timeline",
+        description=f"""\
+Print a studio's history: when each event was recorded (Wenzhou time, +08:00), its
+version, the date it took effect, who did it, the status change and what changed.
+By default a table on a terminal {WIDE_TERMINAL} columns wide or more, and one line
+per event otherwise (a narrower terminal, a pipe, a file); json and csv for programs.""",
+    )
+    replay.add_argument("studio_id", type=UUID, metavar="ID", help="the studio's id")
+    when = replay.add_mutually_exclusive_group()
+    when.add_argument(
+        "--as-of",
+        type=as_of,
+        default=None,
+        metavar="WHEN",
+        help="the record as it stood then: the events recorded by that date (to its end) or time "
+        "(Wenzhou time unless it has an offset)",
+    )
+    when.add_argument(
+        "--version", type=_positive, default=None, metavar="N", help="the events up to version N"
+    )
+    replay.add_argument("--format", choices=REPLAY_FORMATS, default=None, help="table, lines, json or csv")
     replay.set_defaults(run=_replay)
     pubkey = sub.add_parser("pubkey", help="print the public key that checks signed checkpoints")
     pubkey.set_defaults(run=_pubkey)
@@ -179,15 +432,42 @@ def parser() -> argparse.ArgumentParser:
     for entry in entry_points(group="casework.commands"):
         register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] = entry.load()
         register(sub)
+    for name, command in sub.choices.items():
+        _complete(name, command)
     return root
+
+
+def _complete(name: str, command: argparse.ArgumentParser) -> None:
+    """Give a command --verbose, and its settings and examples where its help has none."""
+    # SUPPRESS: without the option here, the value from before the command name stands.
+    command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE)
+    if command.epilog is None:
+        names, examples = COMMANDS.get(name, ((), ()))
+        logs = "logs at CASEWORK_LOG_LEVEL" if name in LONG_RUNNING else "logs warnings only"
+        command.epilog = epilog(names, examples, f"{logs}; --verbose: info too")
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``casework`` console command."""
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
-    configure_logging(settings.log_format, settings.log_level)
-    code: int = args.run(settings, args)
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"casework: {error}", file=sys.stderr)
+        return 2
+    level = command_level(settings.log_level, one_shot=args.command not in LONG_RUNNING, verbose=args.verbose)
+    configure_logging(settings.log_format, level)
+    try:
+        code: int = args.run(settings, args)
+        # Flushed here, not at exit, so that a reader gone away is met below.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `casework replay ID | head`: the reader has what it wanted. Silence the rest of the
+        # output, as Python's documentation advises, and end as a command SIGPIPE ended would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     return code
 
 
