@@ -11,6 +11,7 @@ from msgspec.structs import replace
 from casework.domain import commands as c
 from casework.domain import rules
 from casework.domain.events import Evaluated, Event
+from casework.domain.state import fold
 from tests import builders as b
 from tests.unit.scenario import awarded, given, submitted
 
@@ -104,6 +105,20 @@ class TestRectificationOrder:
         (event,) = given(*rectifying(sid)).when(b.evaluate(sid, "60", on=ORDERED)).events()
         assert isinstance(event, Evaluated)
         assert event.ends_rectification is True
+
+    @pytest.mark.parametrize(("total", "status"), [("60", "awarded"), ("59.5", "rectifying")])
+    def test_a_pass_recorded_before_the_event_said_so_ends_it_by_that_release_s_rule(
+        self, total: str, status: str
+    ) -> None:
+        # Evaluated events stored before 2026-11-30 carry no ends_rectification: under that
+        # release any total of 60 or more recorded while rectifying ended it.
+        sid = uuid.uuid4()
+        (decided,) = given(*rectifying(sid)).when(b.evaluate(sid, total, on=ORDERED)).events()
+        assert isinstance(decided, Evaluated)
+        legacy = replace(decided, ends_rectification=None)
+        studio = fold([*rectifying(sid), legacy], sid)
+        assert studio is not None
+        assert studio.status == status
 
 
 class TestRectificationReview:
