@@ -1,1 +1,1 @@
-"""The HTTP API of casework (../shared/spec/API.md), on Litestar with msgspec schemas."""
+"""The HTTP API of casework (its contract: api/openapi.json and the README), on Litestar."""

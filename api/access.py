@@ -35,7 +35,7 @@ COMMANDS: dict[str, type[Struct]] = {
     "set_subsidy_standard": c.SetSubsidyStandard,
 }
 
-# operation_id -> the roles API.md names for it
+# operation_id -> the roles that may call it
 ROLES_BY_OPERATION: dict[str, frozenset[str]] = {
     **{operation: frozenset(ALLOWED[command][1]) for operation, command in COMMANDS.items()},
     "get_policy": ALL,
@@ -56,7 +56,7 @@ ROLES_BY_OPERATION: dict[str, frozenset[str]] = {
 
 
 def require(actor: Actor, operation: str) -> None:
-    """Refuse (403) a role that API.md does not name for the operation."""
+    """Refuse (403) a role the table does not name for the operation."""
     if actor.role not in ROLES_BY_OPERATION[operation]:
         raise ProblemError(
             403, "not_permitted", f"the role {actor.role} may not {operation.replace('_', ' ')}"

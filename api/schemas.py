@@ -1,4 +1,4 @@
-"""Request and response bodies (msgspec Structs): the contract of API.md, field by field."""
+"""Request and response bodies (msgspec Structs): the HTTP contract, field by field."""
 
 from __future__ import annotations
 
@@ -482,7 +482,7 @@ class ProblemField(Struct):
 
 
 class Problem(Struct):
-    """RFC 9457 problem details, with the stable ``code`` of API.md."""
+    """RFC 9457 problem details, with a stable machine ``code`` (listed in the README)."""
 
     type: str
     title: str

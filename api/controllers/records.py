@@ -26,6 +26,7 @@ from api.controllers.common import (
 from api.controllers.finance import XLSX
 from api.errors import ProblemError
 from casework import checkpoints, integrity
+from casework.clock import business_date
 from casework.domain.permissions import Actor
 from casework.store import Envelope, decode_state
 from projections import reports
@@ -113,7 +114,7 @@ class AuditController(Controller):
         """The audit trail across studios."""
         require(actor, "list_audit")
         api = api_state(request)
-        # API.md names the filter ``actor``; the parameter is read from the query string by hand
+        # The contract names the filter ``actor``; the parameter is read from the query string by hand
         # because ``actor`` is the authenticated user here.
         who = request.query_params.get("actor", actor_name)
         where, params = _filters(
@@ -332,7 +333,8 @@ class HistoryController(Controller):
         assert studio is not None
         last = chosen[-1]
         values = row(studio, positions.get(last.originator_version, 0), last.meta.recorded_at)
-        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), as_of.date() if as_of else api.today())
+        today = business_date(as_of) if as_of else api.today()
+        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), today)
         return json_response(
             {
                 "as_of": as_of,

@@ -1,4 +1,4 @@
-"""The studios resource: the commands of API.md, the register, and one studio."""
+"""The studios resource: the commands on a studio, the register, and one studio."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -143,3 +144,13 @@ class TestBusinessDates:
         sid = uuid.uuid4()
         command = b.order(sid, reason="fraud", ordered_on=TODAY, deadline=TODAY + dt.timedelta(days=90))
         given(*awarded(sid)).when(command).then_status("rectifying")
+
+
+def test_the_readme_lists_every_policy_value_with_its_article() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("### Policy choices, in one table", 1)[1]
+    for name, note in NOTES.items():
+        line = next((row for row in table.splitlines() if row.startswith(f"| `{name}` |")), None)
+        assert line is not None, name
+        assert f"| {note.article} |" in line
+        assert ("| ours |" in line) == note.choice

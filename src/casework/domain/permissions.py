@@ -1,4 +1,4 @@
-"""Who may do what (DOMAIN.md, "Actors and what each may do")."""
+"""Who may do what: the one role table (docs/measures.md, "Who acts"), read by the API too."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class Actor(Struct, frozen=True):
         return True
 
 
-# The studio's office (DOMAIN.md, roles): the city office for a city-level studio, and the
+# The studio's office: the city office for a city-level studio, and the
 # reviewer of the studio's own county for a county-level one (第七条(一) 各县（市、区）人力社保
 # 行政部门负责本级技能大师工作室的管理). Which of the two it is depends on the studio.
 STUDIO_OFFICE: Final[frozenset[rules.Role]] = frozenset({"city_office", "county_reviewer"})
