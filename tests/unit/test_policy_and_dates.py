@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from msgspec.structs import replace
