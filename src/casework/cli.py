@@ -24,14 +24,16 @@ from rich.table import Table
 from rich.text import Text
 
 from casework.checkpoints import checkpoint_now, verify
+from casework.clock import WENZHOU, wenzhou_time
 from casework.demo import load_demo
+from casework.domain.events import SubsidyStandardSet
 from casework.integrity import Bundle, Verdict, verify_bundle
 from casework.logging import command_level, configure_logging
 from casework.runtime import running
 from casework.settings import Settings
 from casework.signing import signer_from
 from casework.store import Envelope
-from casework.timeline import WENZHOU, Entry, entries, in_wenzhou, record, summary, wenzhou_time
+from casework.timeline import Entry, entries, record, shown_time, summary
 
 log = structlog.get_logger("casework.cli")
 
@@ -139,8 +141,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         loaded = load_demo(
             app=runtime.app,
             vault=runtime.vault,
-            # Business dates are Wenzhou's: before 08:00 there, UTC still has yesterday's date.
-            today=in_wenzhou(runtime.app.clock()).date(),
+            today=runtime.app.today(),
             studios=args.studios,
             seed=args.seed,
             advance=lambda _: progress.advance(task),
@@ -190,7 +191,7 @@ def shown(history: list[Envelope], *, until: dt.datetime | None, up_to: int | No
     """The events of the record as it stood then: those recorded by ``until``, or up to
     version ``up_to`` (as the API's /state chooses them)."""
     if until is not None:
-        return [e for e in history if in_wenzhou(e.meta.recorded_at) <= until]
+        return [e for e in history if wenzhou_time(e.meta.recorded_at) <= until]
     if up_to is not None:
         return [e for e in history if e.originator_version <= up_to]
     return history
@@ -208,7 +209,7 @@ def event_line(entry: Entry) -> str:
     env = entry.envelope
     return "  ".join(
         (
-            wenzhou_time(env.meta.recorded_at),
+            shown_time(env.meta.recorded_at),
             f"v{env.originator_version}",
             f"effective {env.meta.effective_on.isoformat()}",
             f"{env.meta.actor} ({env.meta.role})",
@@ -240,7 +241,7 @@ def timeline_table(studio_id: UUID, rows: list[Entry], total: int, scope: str) -
                 Text(cell)
                 for cell in (
                     str(env.originator_version),
-                    wenzhou_time(env.meta.recorded_at),
+                    shown_time(env.meta.recorded_at),
                     env.meta.effective_on.isoformat(),
                     f"{env.meta.actor} ({env.meta.role})",
                     type(env.event).__name__,
@@ -258,9 +259,14 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
     if not history:
         print(f"no studio {args.studio_id}", file=sys.stderr)
         return 1
+    if isinstance(history[0].event, SubsidyStandardSet):
+        # The one stream of the log that is no studio's: its events have no status to follow.
+        said = f"{args.studio_id} is the stream of the subsidy standards, not a studio: GET /api/v1/policy"
+        print(said, file=sys.stderr)
+        return 1
     chosen = shown(history, until=args.as_of, up_to=args.version)
     if not chosen:
-        first = wenzhou_time(history[0].meta.recorded_at)
+        first = shown_time(history[0].meta.recorded_at)
         said = f"studio {args.studio_id} did not exist then: its first event was recorded {first}"
         print(said, file=sys.stderr)
         return 1
@@ -287,7 +293,7 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
         writer.writerows(records)
     else:
         scope = (
-            f", as recorded by {wenzhou_time(args.as_of)}"
+            f", as recorded by {shown_time(args.as_of)}"
             if args.as_of
             else f", up to version {args.version}"
             if args.version
@@ -335,7 +341,7 @@ def _verify_bundle(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     verdict = verify_bundle(bundle, args.public_key)
     key = args.public_key or bundle.checkpoint.public_key
-    signed = wenzhou_time(bundle.checkpoint.signed_at)
+    signed = shown_time(bundle.checkpoint.signed_at)
     print(f"studio {bundle.studio_id}; checkpoint at position {bundle.checkpoint.position}, signed {signed}")
     print(
         f"public key: {key}"

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from casework.clock import wenzhou_time
 from casework.domain.events import (
     Amended,
     ApprenticeEnrolled,
@@ -15,35 +16,27 @@ from casework.domain.events import (
     CountyApproved,
     CountyRejected,
     Evaluated,
-    Event,
+    HonourRecorded,
     Inspected,
+    Logged,
     RecommendedToProvince,
     RectificationOrdered,
+    RectificationReviewed,
     Returned,
     Revoked,
     Submitted,
     SubsidyPaid,
     SubsidyReversed,
+    SubsidyStandardSet,
     Withdrawn,
 )
 from casework.domain.state import Studio, evolve
 from casework.store import Envelope
 
-# Wenzhou keeps China Standard Time, UTC+8 with no daylight saving since 1991: a fixed offset
-# is exact for every event this system can hold, and needs no tz database on the machine.
-WENZHOU = dt.timezone(dt.timedelta(hours=8))
 
-
-def in_wenzhou(moment: dt.datetime) -> dt.datetime:
-    """The moment on Wenzhou's clocks (+08:00); a naive moment is taken as UTC, as it is recorded."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(WENZHOU)
-
-
-def wenzhou_time(moment: dt.datetime) -> str:
-    """A moment as people in Wenzhou read it, to the second and with its offset: 2026-11-30 12:06:00+08:00."""
-    return in_wenzhou(moment).replace(microsecond=0).isoformat(sep=" ")
+def shown_time(instant: dt.datetime) -> str:
+    """An instant as people in Wenzhou read it, to the second, with its offset: 2026-11-30 12:06:00+08:00."""
+    return wenzhou_time(instant).replace(microsecond=0).isoformat(sep=" ")
 
 
 def yuan(fen: int) -> str:
@@ -53,7 +46,7 @@ def yuan(fen: int) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
-def summary(event: Event) -> str:
+def summary(event: Logged) -> str:
     """One line that says what the event records, with no personal ID number in it."""
     match event:
         case Submitted(proposal=p, case_no=case_no):
@@ -90,10 +83,19 @@ def summary(event: Event) -> str:
             return f"evaluation {period}: base {base} + bonus {bonus} = {total}, {grade}"
         case RectificationOrdered(reason=reason, deadline=deadline):
             return f"rectification ordered ({reason}), deadline {deadline}"
+        case RectificationReviewed(passed=passed, findings=findings, score=score):
+            verdict = "passed" if passed else "not passed"
+            scored = f", score {score}" if score is not None else ""
+            return f"rectification reviewed: {verdict}{scored}: {findings}"
+        case HonourRecorded(person_name=name, honour=honour, level=level, document_no=no):
+            return f"{level}-level honour for {name}: {honour} ({no})"
         case Revoked(ground=ground, note=note):
             return f"revoked ({ground}): {note}"
         case RecommendedToProvince(year=year):
             return f"recommended to the province for {year}"
+        case SubsidyStandardSet(in_force_from=since, document_no=no, rates_fen=rates):
+            paid = ", ".join(f"{grade} {yuan(fen)}" for grade, fen in rates.items()) or "nothing"
+            return f"apprenticeship subsidy standard from {since} ({no}): {paid}"
     return type(event).__name__  # pragma: no cover
 
 
@@ -113,6 +115,8 @@ def entries(envelopes: list[Envelope]) -> Iterator[Entry]:
     """Each event with the state just before and just after it."""
     state: Studio | None = None
     for envelope in envelopes:
+        # The standards have a stream of their own (casework.application): never a studio's.
+        assert not isinstance(envelope.event, SubsidyStandardSet), "not a studio's history"
         after = evolve(state, envelope.event, envelope.originator_id)
         yield Entry(envelope=envelope, before=state, after=after)
         state = after
@@ -127,7 +131,7 @@ def record(entry: Entry) -> dict[str, str | int | None]:
     env = entry.envelope
     return {
         "version": env.originator_version,
-        "recorded_at": in_wenzhou(env.meta.recorded_at).isoformat(),
+        "recorded_at": wenzhou_time(env.meta.recorded_at).isoformat(),
         "effective_on": env.meta.effective_on.isoformat(),
         "actor": env.meta.actor,
         "role": env.meta.role,

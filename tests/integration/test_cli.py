@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from casework.application import Casework, Context
+from casework.application import STANDARDS_STREAM, Casework, Context
 from casework.demo import load_demo
 from casework.domain import rules
+from casework.domain.commands import SetSubsidyStandard
 from casework.vault import Vault
 from tests import builders as b
 from tests.serving import casework
@@ -245,6 +246,23 @@ class TestReplay:
         assert run.returncode == 1
         assert run.stdout == ""
         assert "did not exist then: its first event was recorded 2014-03-01 10:00:00+08:00" in run.stderr
+
+    def test_the_stream_of_the_subsidy_standards_is_no_studio_to_replay(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        with Casework(database_url) as app:
+            standard = SetSubsidyStandard(
+                in_force_from=dt.date(2026, 1, 1),
+                document_no="温人社发〔2025〕99号",
+                rates_fen={"中级工": 100_000},
+            )
+            app.set_subsidy_standard(
+                standard, Context(actor=b.CITY_OFFICE, correlation_id="c", request_id="r")
+            )
+        env = {"CASEWORK_DATABASE_URL": database_url, "CASEWORK_DATA_DIR": str(tmp_path)}
+        run = casework("replay", str(STANDARDS_STREAM), env=env)
+        assert (run.returncode, run.stdout) == (1, "")
+        assert "is the stream of the subsidy standards, not a studio" in run.stderr
 
     def test_a_reader_that_goes_away_ends_it_without_a_traceback(
         self, studio: tuple[str, dict[str, str]]
