@@ -25,7 +25,7 @@ from rich.text import Text
 
 from casework.checkpoints import checkpoint_now, verify
 from casework.clock import WENZHOU, wenzhou_time
-from casework.demo import load_demo
+from casework.demo import EXAMPLE_STANDARD, load_demo
 from casework.domain.events import SubsidyStandardSet
 from casework.integrity import Bundle, Verdict, verify_bundle
 from casework.logging import command_level, configure_logging
@@ -33,7 +33,7 @@ from casework.runtime import running
 from casework.settings import Settings
 from casework.signing import signer_from
 from casework.store import Envelope
-from casework.timeline import Entry, entries, record, shown_time, summary
+from casework.timeline import Entry, entries, record, shown_time, summary, yuan
 
 log = structlog.get_logger("casework.cli")
 
@@ -154,6 +154,13 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     for status, n in sorted(loaded.counts.items()):
         table.add_row(status, str(n), str(loaded.examples[status]))
     Console().print(table)
+    if loaded.recorded_example:
+        rates = ", ".join(f"{grade} {yuan(fen)}" for grade, fen in EXAMPLE_STANDARD.rates_fen.items())
+        Console().print(
+            f"The apprenticeship subsidy standard recorded for this demo ({rates} yuan per certificate, "
+            f"from {EXAMPLE_STANDARD.in_force_from}) is an EXAMPLE, not the bureau's figures: the city "
+            "office records the real one with POST /api/v1/policy/subsidy-standards."
+        )
     return 0
 
 

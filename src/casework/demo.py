@@ -135,6 +135,8 @@ class Demo:
     examples: dict[str, uuid.UUID] = field(default_factory=dict)
     versions: dict[uuid.UUID, int] = field(default_factory=dict)
     standards: tuple[SubsidyStandardSet, ...] = ()
+    # Whether this load recorded EXAMPLE_STANDARD (a store with a standard keeps its own).
+    recorded_example: bool = False
 
     # --- people and units -----------------------------------------------------
 
@@ -211,7 +213,8 @@ class Demo:
             host=self.host(county),
             members=members,
             materials=materials,
-            plan=f"围绕{occupation}开展技术攻关与带徒传艺，年均培养中级工以上技能骨干不少于5名",
+            plan=f"围绕{occupation}开展技术攻关与带徒传艺，年均培养中级工以上技能骨干"
+            f"不少于{MEASURES_2013.training_duty_per_year}名",
         )
 
     # --- the life of one studio ----------------------------------------------
@@ -596,6 +599,7 @@ def load_demo(
         context = Context(actor=CITY_OFFICE, correlation_id=str(uuid.uuid4()), request_id=str(uuid.uuid4()))
         app.set_subsidy_standard(EXAMPLE_STANDARD, context)
         demo.standards = app.subsidy_standards()
+        demo.recorded_example = True
     counties = rules.SCOPES
     fates = [fate for fate, weight in FATES for _ in range(weight)]
     for i in range(studios):

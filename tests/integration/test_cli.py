@@ -87,9 +87,12 @@ def test_one_shot_commands_are_quiet_unless_verbose(folder: Path) -> None:
     quiet_env = {"CASEWORK_DATA_DIR": str(folder / "quiet"), "CASEWORK_LOG_LEVEL": "info"}
     quiet = casework("demo", "--studios", "12", "--seed", "5", env=quiet_env)
     assert quiet.returncode == 0, quiet.stderr
-    rows = [line for line in quiet.stdout.splitlines() if line.startswith("│")]
-    # The table alone: title, top rule, header, rule under it, a row per status, bottom rule.
-    assert len(quiet.stdout.splitlines()) == len(rows) + 5
+    table, _, note = quiet.stdout.partition("The apprenticeship subsidy standard")
+    rows = [line for line in table.splitlines() if line.startswith("│")]
+    # The table: title, top rule, header, rule under it, a row per status, bottom rule; then the
+    # note that the subsidy standard it recorded is an example (第六条(一) gives no figures).
+    assert len(table.splitlines()) == len(rows) + 5
+    assert "EXAMPLE, not the bureau's figures" in " ".join(note.split())
     assert quiet.stderr.splitlines() == []  # nor a progress bar: stderr is a pipe here
 
     verbose_env = {"CASEWORK_DATA_DIR": str(folder / "verbose"), "CASEWORK_LOG_LEVEL": "info"}
