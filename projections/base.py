@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +83,15 @@ class Projection(ABC):
     # Its share of a rebuild's work, relative to the others (measured), so that a rebuild in
     # several processes can give each about as much.
     rebuild_cost: float = 1.0
+    # Raise it when the rows change meaning without a change of the tables' SQL: the served
+    # tables are then rebuilt when this release starts (see ``fingerprint``).
+    revision: int = 1
+
+    def fingerprint(self) -> str:
+        """What made a generation's tables and rows: its SQL and its revision. A process that
+        finds another fingerprint on the served generation rebuilds it before writing."""
+        text = resources.files("projections").joinpath(f"{self.name}.sql").read_text()
+        return hashlib.sha256(f"{self.revision}\n{text}".encode()).hexdigest()[:16]
 
     def ddl(self, generation: int, part: str = "all") -> str:
         """The statements that create a generation's tables (``tables``), its secondary

@@ -17,6 +17,9 @@ CREATE TABLE IF NOT EXISTS {CATALOG} (
     generation integer NOT NULL,      -- the one the views serve
     last_generation integer NOT NULL  -- the newest ever created (rebuilds count up)
 )"""
+# The release whose tables and rows the served generation holds (Projection.fingerprint);
+# added after the first release, whose rows have none.
+ADD_FINGERPRINT = f"ALTER TABLE {CATALOG} ADD COLUMN IF NOT EXISTS fingerprint text"
 
 
 def tracking_name(projection: Projection, generation: int) -> str:
@@ -29,6 +32,7 @@ def ensure(curs: Cursor[DictRow], projection: Projection) -> int:
     # Two processes starting at once must not both create the catalog or generation 1.
     curs.execute(SCHEMA_LOCK)
     curs.execute(CREATE_CATALOG)
+    curs.execute(ADD_FINGERPRINT)
     curs.execute(f"SELECT generation FROM {CATALOG} WHERE name = %s", (projection.name,))  # noqa: S608
     found = curs.fetchone()
     if found is not None:
@@ -36,10 +40,20 @@ def ensure(curs: Cursor[DictRow], projection: Projection) -> int:
     curs.execute(projection.ddl(1))
     point_views(curs, projection, 1)
     curs.execute(
-        f"INSERT INTO {CATALOG} (name, generation, last_generation) VALUES (%s, 1, 1)",  # noqa: S608
-        (projection.name,),
+        f"INSERT INTO {CATALOG} (name, generation, last_generation, fingerprint) "  # noqa: S608
+        "VALUES (%s, 1, 1, %s)",
+        (projection.name, projection.fingerprint()),
     )
     return 1
+
+
+def outdated(curs: Cursor[DictRow], projection: Projection) -> bool:
+    """Whether the served generation was made by another release of the projection (other
+    tables or other rows): it must be rebuilt before this code writes to it."""
+    curs.execute(f"SELECT fingerprint FROM {CATALOG} WHERE name = %s", (projection.name,))  # noqa: S608
+    found = curs.fetchone()
+    assert found is not None, "ensure() first"
+    return bool(found["fingerprint"] != projection.fingerprint())
 
 
 def new_generation(curs: Cursor[DictRow], projection: Projection) -> int:
@@ -86,9 +100,10 @@ def switch(curs: Cursor[DictRow], projection: Projection, generation: int) -> in
     """Serve ``generation`` from now on; returns the generation it replaces."""
     old = active_generation(curs, projection, lock="FOR UPDATE")
     point_views(curs, projection, generation)
+    # The rebuild that switches made the generation with this release's code.
     curs.execute(
-        f"UPDATE {CATALOG} SET generation = %s WHERE name = %s",  # noqa: S608
-        (generation, projection.name),
+        f"UPDATE {CATALOG} SET generation = %s, fingerprint = %s WHERE name = %s",  # noqa: S608
+        (generation, projection.fingerprint(), projection.name),
     )
     return old
 

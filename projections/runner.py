@@ -108,6 +108,23 @@ class Projector:
         with self.datastore.transaction(commit=True) as curs:
             return catalog.ensure(curs, projection)
 
+    def outdated(self, projections: Sequence[Projection]) -> list[Projection]:
+        """The projections whose served tables another release made (see Projection.fingerprint)."""
+        with self.datastore.transaction() as curs:
+            return [p for p in projections if catalog.outdated(curs, p)]
+
+    def bring_up_to_date(self, projections: Sequence[Projection], poll: float = 1.0) -> None:
+        """Rebuild the projections whose tables another release made, before writing to them.
+
+        After an upgrade that changed a read model, the first process to start rebuilds it
+        (the old tables serving meanwhile); another that starts then waits for that rebuild."""
+        while stale := self.outdated(projections):
+            log.warning("rebuilding read models made by another release", projections=[p.name for p in stale])
+            try:
+                self.rebuild(stale)
+            except RebuildRunning:
+                time.sleep(poll)
+
     def head(self) -> int:
         with self.datastore.transaction() as curs:
             curs.execute(self._head)
@@ -500,6 +517,7 @@ class ProjectionRunner:
     def start(self) -> None:
         for projection in self.projections:
             self.projector.ensure(projection)
+        self.projector.bring_up_to_date(self.projections)
         for worker in self.workers:
             worker.start()
         self.listener.start()
