@@ -189,12 +189,14 @@ def _openapi(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _prepare(settings: Settings, args: argparse.Namespace) -> int:
-    """Create every table (event store, read side, reports, idempotency keys), then exit."""
+    """Create every table (event store, read side, reports, idempotency keys), rebuild the read
+    models an earlier release made, then exit."""
     with running(settings) as runtime:
         projector = Projector(runtime.app, runtime.database_url)
         try:
             for projection in all_projections():
                 projector.ensure(projection)
+            projector.bring_up_to_date(all_projections())
         finally:
             projector.close()
         with psycopg.connect(runtime.database_url, autocommit=True) as conn:
