@@ -16,6 +16,7 @@ from projections import catalog
 from projections.register import Register
 from projections.runner import ProjectionRunner, all_projections
 from tests import builders as b
+from tests.serving import casework
 
 
 def generations(database_url: str) -> dict[str, tuple[int, str | None]]:
@@ -52,3 +53,18 @@ def test_tables_made_by_another_release_are_rebuilt_on_start(app: Casework, data
     with psycopg.connect(database_url) as conn:
         found = conn.execute("SELECT status, honours FROM register_studios WHERE id = %s", (sid,)).fetchone()
     assert found == ("county_approved", [])
+
+
+def test_prepare_rebuilds_them_before_any_api_reads_them(app: Casework, database_url: str) -> None:
+    first = casework("prepare", env={"CASEWORK_DATABASE_URL": database_url})
+    assert first.returncode == 0, first.stderr
+    with psycopg.connect(database_url) as conn:
+        conn.execute(f"UPDATE {catalog.CATALOG} SET fingerprint = 'another release' WHERE name = 'ledger'")  # noqa: S608
+    again = casework("prepare", env={"CASEWORK_DATABASE_URL": database_url})
+    assert again.returncode == 0, again.stderr
+    after = generations(database_url)
+    assert after["ledger"][0] == 2
+    assert {g for name, (g, _) in after.items() if name != "ledger"} == {1}
+    assert all(
+        fingerprint is not None and fingerprint != "another release" for _, fingerprint in after.values()
+    )
