@@ -80,9 +80,10 @@ STANDARDS_STREAM = uuid.uuid5(uuid.NAMESPACE_URL, "casework:subsidy-standards")
 _CLAIM_CONFLICTS = {
     "master": (
         "master_already_active",
-        "the master already leads a studio that is not declined, withdrawn or revoked",
+        "the master already leads a studio that is not declined, withdrawn or revoked "
+        "(第四条; one active studio per master is a policy choice)",
     ),
-    "voucher": ("duplicate_voucher", "the voucher number is already used, on some studio"),
+    "voucher": ("duplicate_voucher", "the voucher number is already used, on some studio (第六条(一))"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -54,6 +55,8 @@ class When:
         with pytest.raises(RuleViolation) as caught:
             self.events()
         assert caught.value.code == code, caught.value
+        # Every refusal names its rule and the article of the measures it applies.
+        assert re.search(r"第.条|附件", caught.value.detail), caught.value.detail
         if kind is not None:
             assert caught.value.kind == kind
         return caught.value

@@ -42,6 +42,7 @@ from casework.domain.commands import (
 from casework.domain.errors import (
     FieldError,
     InvalidRequest,
+    RuleViolation,
     StateConflict,
     StudioNotFound,
     TransitionNotAllowed,
@@ -93,12 +94,48 @@ class Circumstances(Struct, frozen=True, kw_only=True):
         return self.policies.on(on)
 
 
+# The article of the measures each act carries out: named by every refusal of the act that
+# does not name a more precise one.
+ARTICLE_OF: dict[type[StudioCommand], str] = {
+    Submit: "第四条, 第五条(一)",
+    Amend: "第五条(一)",
+    Withdraw: "第五条",
+    ReviewAtCounty: "第五条(一)",
+    Assess: "第五条(二)",
+    Award: "第五条(三)",
+    PaySubsidy: "第六条(一)",
+    ReverseSubsidy: "第六条(一)",
+    EnrollApprentice: "第三条(二)",
+    RecordQualification: "第三条(二)",
+    Inspect: "第七条(二)",
+    Evaluate: "第七条(二), 附件",
+    OrderRectification: "第七条(四)",
+    ReviewRectification: "第七条(四)3",
+    RecordHonour: "第六条(三)(五)",
+    Revoke: "第七条(四)",
+    RecommendToProvince: "第六条(四)",
+}
+
+
 def decide(command: StudioCommand, state: Studio | None, circumstances: Circumstances) -> list[Event]:
     """The events ``command`` causes on a studio in ``state`` (None: no such studio yet)."""
+    try:
+        return _decide(command, state, circumstances)
+    except RuleViolation as refusal:
+        if not _ARTICLE.search(refusal.detail):
+            refusal.detail = f"{refusal.detail} ({ARTICLE_OF[type(command)]})"
+            refusal.args = (f"{refusal.code}: {refusal.detail}",)
+        raise
+
+
+_ARTICLE = re.compile(r"第.条|附件")
+
+
+def _decide(command: StudioCommand, state: Studio | None, circumstances: Circumstances) -> list[Event]:
     not_in_future(command, circumstances.today)
     if isinstance(command, Submit):
         if state is not None:
-            raise TransitionNotAllowed("a new submission", state.status)
+            raise TransitionNotAllowed("a new submission", state.status, "第五条")
         return [submission(command, circumstances.policy(command.submitted_on))]
     if state is None:
         raise StudioNotFound(command.studio_id)
@@ -145,13 +182,17 @@ def not_in_future(command: Struct, today: dt.date) -> None:
         value = getattr(command, field)
         if isinstance(value, dt.date) and field not in _FUTURE_ALLOWED and value > today:
             raise InvalidRequest.field(
-                "date_in_future", field, f"{value} is after today ({today}, Asia/Shanghai)"
+                "date_in_future",
+                field,
+                f"{value} is after today ({today}, Asia/Shanghai): an act is dated when it took effect",
             )
 
 
-def _require(state: Studio, allowed: frozenset[rules.Status] | set[rules.Status], act: str) -> None:
+def _require(
+    state: Studio, allowed: frozenset[rules.Status] | set[rules.Status], act: str, article: str
+) -> None:
     if state.status not in allowed:
-        raise TransitionNotAllowed(act, state.status)
+        raise TransitionNotAllowed(act, state.status, article)
 
 
 def _blank(value: str, field: str) -> None:
@@ -177,7 +218,7 @@ def check_proposal(proposal: Proposal, policy: Policy = MEASURES.revisions[0]) -
         raise InvalidRequest.field(
             "validation_failed",
             "host.county",
-            f"must be one of Wenzhou's counties or {rules.CITY_DIRECT}",
+            f"must be one of Wenzhou's counties or {rules.CITY_DIRECT} (第五条(一))",
         )
     code = check_credit_code(proposal.host.credit_code, "host.credit_code")
     proposal = replace(proposal, host=replace(proposal.host, credit_code=code))
@@ -282,10 +323,14 @@ def _check_materials(proposal: Proposal, code: str) -> None:
     for i, material in enumerate(proposal.materials):
         if not _SHA256.match(material.sha256):
             raise InvalidRequest.field(
-                "validation_failed", f"materials[{i}].sha256", "must be 64 lower-case hex digits"
+                "validation_failed",
+                f"materials[{i}].sha256",
+                "must be 64 lower-case hex digits (the SHA-256 of the material, 第五条(一))",
             )
         if material.copies < 1:
-            raise InvalidRequest.field("validation_failed", f"materials[{i}].copies", "must be at least 1")
+            raise InvalidRequest.field(
+                "validation_failed", f"materials[{i}].copies", "must be at least 1 (第五条(一))"
+            )
     for kind, copies in rules.REQUIRED_MATERIALS.items():
         present = sum(m.copies for m in proposal.materials if m.kind == kind)
         if present < copies:
@@ -323,10 +368,11 @@ def amendment(command: Amend, state: Studio, policy: Policy) -> Amended:
         raise InvalidRequest.field(
             "validation_failed",
             "host.county",
-            f"an amendment keeps the host's county ({state.county}); withdraw and apply there instead",
+            f"an amendment keeps the host's county ({state.county}), whose office reviews it (第五条(一)); "
+            "withdraw and apply there instead",
         )
     amended = check_proposal(changes.apply_to(state.proposal), policy)
-    _require(state, {"returned"}, "an amendment")
+    _require(state, {"returned"}, "an amendment", "第五条(一)")
     if changes.host is not None:
         changes = replace(changes, host=amended.host)
     return Amended(changes=changes, amended_on=command.amended_on)
@@ -334,7 +380,7 @@ def amendment(command: Amend, state: Studio, policy: Policy) -> Amended:
 
 def withdrawal(command: Withdraw, state: Studio) -> Withdrawn:
     _blank(command.reason, "reason")
-    _require(state, rules.BEFORE_AWARD, "a withdrawal")
+    _require(state, rules.BEFORE_AWARD, "a withdrawal", "第五条")
     return Withdrawn(reason=command.reason, withdrawn_on=command.withdrawn_on)
 
 
@@ -351,9 +397,9 @@ def county_review(command: ReviewAtCounty, state: Studio) -> CountyApproved | Re
         )
     if command.decision == "return" and not command.missing:
         raise InvalidRequest.field(
-            "validation_failed", "missing", "a return names what is missing or to amend"
+            "validation_failed", "missing", "a return names what is missing or to amend (第五条(一))"
         )
-    _require(state, {"submitted"}, "a county review")
+    _require(state, {"submitted"}, "a county review", "第五条(一)")
     if command.decision == "approve":
         _check_materials(state.proposal, "materials_incomplete")
         return CountyApproved(
@@ -382,7 +428,7 @@ def expert_assessment(command: Assess, state: Studio) -> Assessed:
     _blank(command.opinion, "opinion")
     if command.score is not None and not Decimal(0) <= command.score <= Decimal(100):
         raise InvalidRequest.field("validation_failed", "score", "must be between 0 and 100")
-    _require(state, {"county_approved"}, "an expert assessment")
+    _require(state, {"county_approved"}, "an expert assessment", "第五条(二)")
     return Assessed(
         panel=command.panel,
         opinion=command.opinion,
@@ -395,7 +441,7 @@ def expert_assessment(command: Assess, state: Studio) -> Assessed:
 def award(command: Award, state: Studio, circumstances: Circumstances) -> Awarded:
     _blank(command.decision_no, "decision_no")
     _blank(command.plaque_no, "plaque_no")
-    _require(state, {"assessed"}, "an award")
+    _require(state, {"assessed"}, "an award", "第五条(三)")
     # 第六条(一): the award of a city-level studio commits its construction subsidy.
     policy = circumstances.policy(command.published_on)
     return Awarded(
@@ -434,7 +480,7 @@ def subsidy_payment(command: PaySubsidy, state: Studio, circumstances: Circumsta
 
 
 def _paying(command: PaySubsidy, state: Studio) -> None:
-    _require(state, rules.ACTIVE_STUDIO, "a subsidy payment")
+    _require(state, rules.ACTIVE_STUDIO, "a subsidy payment", "第六条(一)")
     if state.payment(command.voucher_no) is not None:
         raise StateConflict("duplicate_voucher", f"voucher {command.voucher_no} is already recorded")
 
@@ -453,7 +499,7 @@ def _construction_subsidy(command: PaySubsidy, state: Studio, circumstances: Cir
         )
     if command.apprentice_id is not None:
         raise InvalidRequest.field(
-            "validation_failed", "apprentice_id", "a construction subsidy names no apprentice"
+            "validation_failed", "apprentice_id", "a construction subsidy names no apprentice (第六条(一))"
         )
     _paying(command, state)
     if state.level != "city":
@@ -464,7 +510,7 @@ def _construction_subsidy(command: PaySubsidy, state: Studio, circumstances: Cir
     if state.standing_payments("construction"):
         raise StateConflict(
             "construction_subsidy_already_paid",
-            "the construction subsidy is paid once per studio and has been paid",
+            "the construction subsidy is paid once per studio and has been paid (第六条(一))",
         )
     return SubsidyPaid(
         kind="construction",
@@ -479,7 +525,9 @@ def _apprenticeship_subsidy(
 ) -> SubsidyPaid:
     if command.apprentice_id is None:
         raise InvalidRequest.field(
-            "validation_failed", "apprentice_id", "an apprenticeship subsidy names its apprentice"
+            "validation_failed",
+            "apprentice_id",
+            "an apprenticeship subsidy names its apprentice (第六条(一))",
         )
     _paying(command, state)
     apprentice = state.apprentice(command.apprentice_id)
@@ -508,7 +556,7 @@ def _apprenticeship_subsidy(
         raise StateConflict(
             "apprenticeship_subsidy_not_due",
             "the apprentice has no qualification of 中级工 or higher, reached under the agreement, "
-            "that is not yet paid for",
+            "that is not yet paid for (第六条(一))",
         )
     grade = max(due, key=rules.CERTIFICATE_GRADES.index)
     standard = standard_in_force(standards, command.paid_on)
@@ -524,7 +572,7 @@ def _apprenticeship_subsidy(
             "wrong_subsidy_amount",
             "amount",
             f"the apprenticeship subsidy for {grade} on {command.paid_on} is {_yuan(rate)} yuan "
-            f"({standard.document_no}, in force from {standard.in_force_from})",
+            f"({standard.document_no}, in force from {standard.in_force_from}; 第六条(一))",
         )
     return SubsidyPaid(
         kind="apprenticeship",
@@ -550,7 +598,9 @@ def subsidy_standard(
     not_in_future(command, today)
     _blank(command.document_no, "document_no")
     if not command.rates_fen:
-        raise InvalidRequest.field("validation_failed", "rates", "name the rate of at least one grade")
+        raise InvalidRequest.field(
+            "validation_failed", "rates", "name the rate of at least one grade (第六条(一))"
+        )
     for grade, fen in command.rates_fen.items():
         if grade not in rules.TRAINING_COUNTED_GRADES:
             raise InvalidRequest.field(
@@ -584,7 +634,7 @@ def subsidy_reversal(command: ReverseSubsidy, state: Studio) -> SubsidyReversed:
     if payment is None or payment.reversed_on is not None:
         raise StateConflict(
             "payment_not_reversible",
-            f"voucher {command.voucher_no} is no standing payment of this studio",
+            f"voucher {command.voucher_no} is no standing payment of this studio (第六条(一))",
         )
     return SubsidyReversed(
         voucher_no=command.voucher_no,
@@ -602,14 +652,16 @@ def apprentice_enrolment(command: EnrollApprentice, state: Studio) -> Apprentice
     signed = command.agreement_signed_on
     if signed is not None and command.born_on >= signed:
         raise InvalidRequest.field(
-            "validation_failed", "agreement_signed_on", "must be after the birth date in the ID number"
+            "validation_failed",
+            "agreement_signed_on",
+            "must be after the birth date in the ID number (第三条(二))",
         )
-    _require(state, rules.ACTIVE_STUDIO, "enrolling an apprentice")
+    _require(state, rules.ACTIVE_STUDIO, "enrolling an apprentice", "第三条(二)")
     if state.apprentice(command.apprentice_id) is not None or any(
         a.id.token == command.id.token for a in state.apprentices
     ):
         raise StateConflict(
-            "apprentice_already_enrolled", "this apprentice is already enrolled in the studio"
+            "apprentice_already_enrolled", "this apprentice is already enrolled in the studio (第三条(二))"
         )
     return ApprenticeEnrolled(
         apprentice_id=command.apprentice_id,
@@ -625,7 +677,7 @@ def apprentice_qualification(
     command: RecordQualification, state: Studio, circumstances: Circumstances
 ) -> ApprenticeQualified:
     _blank(command.certificate_no, "certificate_no")
-    _require(state, rules.ACTIVE_STUDIO, "recording a qualification")
+    _require(state, rules.ACTIVE_STUDIO, "recording a qualification", "第三条(二)")
     apprentice = state.apprentice(command.apprentice_id)
     if apprentice is None:
         raise StateConflict(
@@ -634,13 +686,13 @@ def apprentice_qualification(
     if any(q.grade == command.grade for q in apprentice.qualifications):
         raise StateConflict(
             "qualification_already_recorded",
-            f"the apprentice's {command.grade} certificate is already recorded",
+            f"the apprentice's {command.grade} certificate is already recorded (第三条(二))",
         )
     if command.qualified_on < apprentice.enrolled_on:
         raise StateConflict(
             "qualification_before_enrolment",
             f"a qualification counts for the studio only when reached after the apprentice joined it "
-            f"({apprentice.enrolled_on})",
+            f"({apprentice.enrolled_on}; 第三条(二))",
         )
     return ApprenticeQualified(
         apprentice_id=command.apprentice_id,
@@ -655,7 +707,7 @@ def apprentice_qualification(
 def inspection(command: Inspect, state: Studio) -> Inspected:
     _blank(command.inspector, "inspector")
     _blank(command.findings, "findings")
-    _require(state, rules.ACTIVE_STUDIO, "an inspection")
+    _require(state, rules.ACTIVE_STUDIO, "an inspection", "第七条(二)")
     return Inspected(
         inspector=command.inspector, findings=command.findings, inspected_on=command.inspected_on
     )
@@ -702,7 +754,9 @@ def _period_years(period: str) -> tuple[int, int]:
     match = _PERIOD.match(period)
     if match is None or int(match[2]) != int(match[1]) + 1:
         raise InvalidRequest.field(
-            "validation_failed", "period", "two consecutive calendar years, e.g. 2014-2015"
+            "validation_failed",
+            "period",
+            "two consecutive calendar years, e.g. 2014-2015 (第七条(二) 每两年)",
         )
     return int(match[1]), int(match[2])
 
@@ -713,16 +767,17 @@ def evaluation(command: Evaluate, state: Studio, circumstances: Circumstances) -
         raise InvalidRequest.field(
             "validation_failed",
             "evaluated_on",
-            f"a period is evaluated on or after its first day ({first}-01-01)",
+            f"a period is evaluated on or after its first day ({first}-01-01; 第七条(二))",
         )
     policy = circumstances.policy(command.evaluated_on)
     base, bonus_total, total, grade = score_sheet(command.scores, command.bonus, policy)
-    _require(state, rules.ACTIVE_STUDIO, "an evaluation")
+    _require(state, rules.ACTIVE_STUDIO, "an evaluation", "第七条(二)")
     assert state.award is not None, "an active studio was awarded"
     if last < state.award.published_on.year:
         raise StateConflict(
             "evaluation_period_invalid",
-            f"the period {command.period} ends before the award year {state.award.published_on.year}",
+            f"the period {command.period} ends before the award year {state.award.published_on.year} "
+            "(第七条(二): evaluated after the award)",
         )
     latest = state.latest_evaluation
     # Under rectification the studio may be evaluated again for its latest period.
@@ -734,7 +789,7 @@ def evaluation(command: Evaluate, state: Studio, circumstances: Circumstances) -
                 raise StateConflict(
                     "evaluation_period_taken",
                     f"the period {command.period} overlaps {earlier.period} "
-                    f"(evaluated on {earlier.evaluated_on})",
+                    f"(evaluated on {earlier.evaluated_on}; 第七条(二) 每两年进行一次)",
                 )
     order = state.open_rectification
     return Evaluated(
@@ -758,14 +813,14 @@ def rectification_order(command: OrderRectification, state: Studio) -> Rectifica
     _blank(command.findings, "findings")
     if command.deadline <= command.ordered_on:
         raise InvalidRequest.field(
-            "invalid_deadline", "deadline", "the deadline must be after the order date"
+            "invalid_deadline", "deadline", "the deadline must be after the order date (第七条(四) 限期整改)"
         )
-    _require(state, {"awarded"}, "a rectification order")
+    _require(state, {"awarded"}, "a rectification order", "第七条(四)")
     latest = state.latest_evaluation
     if command.reason == "failed_evaluation" and (latest is None or latest.grade != "fail"):
         raise StateConflict(
             "rectification_precondition",
-            "a rectification for a failed evaluation needs the latest evaluation to be a fail",
+            "a rectification for a failed evaluation needs the latest evaluation to be a fail (第七条(四)3)",
         )
     return RectificationOrdered(
         reason=command.reason,
@@ -779,7 +834,7 @@ def rectification_review(command: ReviewRectification, state: Studio) -> Rectifi
     _blank(command.findings, "findings")
     if command.score is not None and not Decimal(0) <= command.score <= Decimal(110):
         raise InvalidRequest.field("validation_failed", "score", "must be between 0 and 110")
-    _require(state, {"rectifying"}, "a rectification review")
+    _require(state, {"rectifying"}, "a rectification review", "第七条(四)3")
     order = state.open_rectification
     assert order is not None, "a rectifying studio has an open order"
     if command.reviewed_on < order.ordered_on:
@@ -795,7 +850,7 @@ def rectification_review(command: ReviewRectification, state: Studio) -> Rectifi
 def honour(command: RecordHonour, state: Studio) -> HonourRecorded:
     _blank(command.honour, "honour")
     _blank(command.document_no, "document_no")
-    _require(state, rules.ACTIVE_STUDIO, "recording an honour")
+    _require(state, rules.ACTIVE_STUDIO, "recording an honour", "第六条(三)(五)")
     return HonourRecorded(
         honour_id=command.honour_id,
         person=command.person,
@@ -820,13 +875,13 @@ def _person_name(person: str, state: Studio) -> str:
     raise StateConflict(
         "person_not_found",
         f"{person} is not this studio's master, one of its {len(members)} members (member-1 …) "
-        "or one of its apprentices",
+        "or one of its apprentices (第六条(三)(五))",
     )
 
 
 def revocation(command: Revoke, state: Studio) -> Revoked:
     _blank(command.note, "note")
-    _require(state, rules.ACTIVE_STUDIO, "a revocation")
+    _require(state, rules.ACTIVE_STUDIO, "a revocation", "第七条(四)")
     if command.ground == "failed_after_rectification":
         _failed_after_rectification(state)
     return Revoked(ground=command.ground, note=command.note, decided_on=command.decided_on)
@@ -836,7 +891,9 @@ def _failed_after_rectification(state: Studio) -> None:
     """第七条(四)3 经限期整改后仍达不到合格标准: someone looked again after the deadline."""
     order = state.open_rectification
     if order is None:
-        raise StateConflict("revocation_precondition", "the studio is under no rectification order")
+        raise StateConflict(
+            "revocation_precondition", "the studio is under no rectification order (第七条(四)3)"
+        )
     if order.reason not in rules.REVIEWABLE_FAILURES:
         raise StateConflict(
             "revocation_precondition",
@@ -845,8 +902,8 @@ def _failed_after_rectification(state: Studio) -> None:
     if not any(not r.passed and r.reviewed_on >= order.deadline for r in order.reviews):
         raise StateConflict(
             "revocation_precondition",
-            f"no review on or after the deadline {order.deadline} found the rectification failed: "
-            "a deadline that passed is not enough, the studio must be checked again",
+            f"no review on or after the deadline {order.deadline} found the rectification failed: a "
+            "deadline that passed is not enough, the studio must be checked again (第七条(四)3 经限期整改后)",
         )
 
 
@@ -855,7 +912,7 @@ def province_recommendation(
 ) -> RecommendedToProvince:
     if not 2013 <= command.year <= 9999:
         raise InvalidRequest.field("validation_failed", "year", "a year from 2013 on")
-    _require(state, {"awarded"}, "a recommendation to the province")
+    _require(state, {"awarded"}, "a recommendation to the province", "第六条(四)")
     latest = state.latest_evaluation
     grades = circumstances.policy(command.recommended_on).recommendable_grades
     if latest is None or latest.grade not in grades:

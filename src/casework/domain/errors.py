@@ -50,10 +50,10 @@ class StateConflict(RuleViolation):
 
 
 class TransitionNotAllowed(StateConflict):
-    def __init__(self, act: str, status: str) -> None:
+    def __init__(self, act: str, status: str, article: str) -> None:
         super().__init__(
             "transition_not_allowed",
-            f"{act} is not allowed while the studio is {status}",
+            f"{act} is not allowed while the studio is {status} (the life cycle of {article})",
         )
 
 
