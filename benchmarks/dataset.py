@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from casework.application import Casework
-from casework.demo import Demo, load_demo
+from casework.demo import Demo, example_standards, load_demo
 from casework.domain.permissions import Actor
 from casework.embedded import EmbeddedPostgres
 from casework.logging import configure_logging
@@ -73,12 +73,12 @@ def long_studio(server: EmbeddedPostgres) -> uuid.UUID:
     app = Casework(server.url, env=LOADER_ENV)
     vault = Vault.from_setting(None, server.data_dir)
     demo = Demo(app=app, vault=vault, today=TODAY, rng=random.Random(7), apprentices_per_studio=(60, 60))
-    office = Actor(subject="city.office.zhang", role="city_office")
+    demo.standards, _ = example_standards(app)
     finance = Actor(subject="finance.clerk.li", role="finance")
     state = demo.studio("鹿城区", "recommended")  # awarded five years ago or more
     while state.version < LONG_STUDIO_EVENTS:
         assert state.award is not None
-        state = demo.apprentices(state, state.award.published_on, office, finance)
+        state = demo.apprentices(state, state.award.published_on, demo.office(state), finance)
     app.close()
     marker.write_text(str(state.id))
     print(f"long studio: {state.id} ({state.version} events)")

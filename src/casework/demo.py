@@ -565,6 +565,20 @@ class Demo:
         return state
 
 
+def example_standards(app: Casework) -> tuple[tuple[SubsidyStandardSet, ...], bool]:
+    """The subsidy standards recorded, EXAMPLE_STANDARD first recorded when there are none;
+    and whether this call recorded it (loaders in parallel processes may race to)."""
+    standards = app.subsidy_standards()
+    if standards:
+        return standards, False
+    context = Context(actor=CITY_OFFICE, correlation_id=str(uuid.uuid4()), request_id=str(uuid.uuid4()))
+    try:
+        app.set_subsidy_standard(EXAMPLE_STANDARD, context)
+    except StateConflict:  # another loader recorded it first
+        return app.subsidy_standards(), False
+    return app.subsidy_standards(), True
+
+
 def _with_fresh_master(make: Callable[..., Studio]) -> Studio:
     """Retry with a newly drawn master when a random ID number is already taken."""
     for _attempt in range(2):
@@ -594,12 +608,7 @@ def load_demo(
         rng=random.Random(seed),
         apprentices_per_studio=apprentices_per_studio,
     )
-    demo.standards = app.subsidy_standards()
-    if not demo.standards:
-        context = Context(actor=CITY_OFFICE, correlation_id=str(uuid.uuid4()), request_id=str(uuid.uuid4()))
-        app.set_subsidy_standard(EXAMPLE_STANDARD, context)
-        demo.standards = app.subsidy_standards()
-        demo.recorded_example = True
+    demo.standards, demo.recorded_example = example_standards(app)
     counties = rules.SCOPES
     fates = [fate for fate, weight in FATES for _ in range(weight)]
     for i in range(studios):

@@ -78,11 +78,14 @@ class TestTheStudiosOffice:
         with pytest.raises(StudioNotFound):
             authorize(b.reviewer("瑞安市"), _office_command("Award", sid), state)
 
-    def test_a_city_direct_reviewer_only_reviews_applications(self) -> None:
+    @pytest.mark.parametrize("act", ["Award", "Inspect", "Evaluate"])
+    def test_a_city_direct_reviewer_only_reviews_applications(self, act: str) -> None:
+        # An industry authority (市直) reviews its hosts' applications; it is no HR office.
         sid = uuid.uuid4()
-        state = fold(submitted(sid, level="county", county=rules.CITY_DIRECT), sid)
+        state = fold(submitted(sid, county=rules.CITY_DIRECT), sid)
         with pytest.raises(NotPermitted):
-            authorize(b.reviewer(rules.CITY_DIRECT), _office_command("Award", sid), state)
+            authorize(b.reviewer(rules.CITY_DIRECT), _office_command(act, sid), state)
+        authorize(b.reviewer(rules.CITY_DIRECT), b.approve(sid), state)
 
     @pytest.mark.parametrize("level", ["city", "county"])
     def test_both_offices_inspect_within_their_scope(self, level: str) -> None:

@@ -140,6 +140,13 @@ class TestBusinessDates:
         assert refused.value.errors[0].field == field
         not_in_future(command, max(dated.values()))
 
+    def test_no_act_is_dated_before_the_measures_took_effect(self) -> None:
+        # 第八条 自发布之日起施行: 8 May 2013.
+        sid = uuid.uuid4()
+        early = replace(b.construction_payment(sid), paid_on=b.D(2013, 5, 7))
+        error = given(*awarded(sid)).when(early).then_raises("validation_failed", "invalid")
+        assert error.errors[0].field == "paid_on"
+
     def test_a_deadline_may_lie_in_the_future(self) -> None:
         sid = uuid.uuid4()
         command = b.order(sid, reason="fraud", ordered_on=TODAY, deadline=TODAY + dt.timedelta(days=90))

@@ -265,6 +265,13 @@ class TestProvinceRecommendation:
         given(*past).when(self.recommend(sid)).then_raises("recommendation_precondition")
         given(*past).when(self.recommend(sid, 2017)).then_status("awarded")
 
+    def test_only_a_city_level_studio_is_recommended(self) -> None:
+        # 第六条(四): 确定的市级技能大师工作室 are recommended to the province.
+        sid = uuid.uuid4()
+        past = awarded(sid, level="county", name="鹿城区张三数控车工技能大师工作室")
+        past += given(*past).when(b.evaluate(sid, "92")).events()
+        given(*past).when(self.recommend(sid)).then_raises("recommendation_precondition", "conflict")
+
     def test_a_studio_under_rectification_is_not_recommended(self) -> None:
         sid = uuid.uuid4()
         given(*rectifying(sid)).when(self.recommend(sid)).then_raises("transition_not_allowed")

@@ -230,6 +230,16 @@ class TestMembersPlanAndEvidence:
         assert event.proposal.host.credit_code == b.credit_code()
 
 
+def test_a_city_direct_host_applies_for_a_city_level_studio_only() -> None:
+    # 第七条(一): county-level studios are the county offices'; a 市直 host has none.
+    error = (
+        given()
+        .when(b.submit(level="county", county=rules.CITY_DIRECT, name="x"))
+        .then_raises("validation_failed", "invalid")
+    )
+    assert error.errors[0].field == "level"
+
+
 class TestAmendmentKeepsTheCounty:
     def test_an_amendment_cannot_move_the_host_to_another_county(self) -> None:
         sid = uuid.uuid4()

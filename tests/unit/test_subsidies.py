@@ -292,10 +292,10 @@ class TestSubsidyStandards:
         )
 
     def test_a_standard_is_never_edited_nor_backdated_before_the_latest(self) -> None:
-        for day in (b.STANDARD_2013.in_force_from, b.D(2013, 1, 1)):
+        for day in (self.LATER.in_force_from, b.D(2016, 1, 1)):
             command = c.SetSubsidyStandard(in_force_from=day, document_no="文号", rates_fen={"中级工": 1})
             with pytest.raises(StateConflict):
-                subsidy_standard(command, (b.STANDARD_2013,), b.D(2026, 1, 1))
+                subsidy_standard(command, (b.STANDARD_2013, self.LATER), b.D(2026, 1, 1))
 
     @pytest.mark.parametrize(
         ("rates", "field"),

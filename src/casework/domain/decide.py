@@ -78,6 +78,9 @@ from casework.domain.values import Bonus, ItemScore, Proposal
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
+MEASURES_IN_FORCE = MEASURES.revisions[0].in_force_from
+# Dates a command carries that are no business date of the act (a birth date).
+_NOT_BUSINESS_DATES = frozenset({"born_on"})
 # The one date of an act that may lie in the future.
 _FUTURE_ALLOWED = frozenset({"deadline"})
 
@@ -177,10 +180,19 @@ def _decide(command: StudioCommand, state: Studio | None, circumstances: Circums
 
 
 def not_in_future(command: Struct, today: dt.date) -> None:
-    """A business date of an act may lie in the past, never after today (a deadline may)."""
+    """A business date of an act may lie in the past, never after today (a deadline may),
+    nor before the measures took effect (第八条 自发布之日起施行)."""
     for field in command.__struct_fields__:
         value = getattr(command, field)
-        if isinstance(value, dt.date) and field not in _FUTURE_ALLOWED and value > today:
+        if not isinstance(value, dt.date) or field in _NOT_BUSINESS_DATES:
+            continue
+        if value < MEASURES_IN_FORCE:
+            raise InvalidRequest.field(
+                "validation_failed",
+                field,
+                f"{value} is before the measures took effect (第八条, {MEASURES_IN_FORCE})",
+            )
+        if field not in _FUTURE_ALLOWED and value > today:
             raise InvalidRequest.field(
                 "date_in_future",
                 field,
@@ -219,6 +231,13 @@ def check_proposal(proposal: Proposal, policy: Policy = MEASURES.revisions[0]) -
             "validation_failed",
             "host.county",
             f"must be one of Wenzhou's counties or {rules.CITY_DIRECT} (第五条(一))",
+        )
+    if proposal.level == "county" and proposal.host.county == rules.CITY_DIRECT:
+        raise InvalidRequest.field(
+            "validation_failed",
+            "level",
+            f"a county-level studio belongs to a county office (第七条(一)); a {rules.CITY_DIRECT} host "
+            "applies for a city-level studio",
         )
     code = check_credit_code(proposal.host.credit_code, "host.credit_code")
     proposal = replace(proposal, host=replace(proposal.host, credit_code=code))
@@ -913,6 +932,11 @@ def province_recommendation(
     if not 2013 <= command.year <= 9999:
         raise InvalidRequest.field("validation_failed", "year", "a year from 2013 on")
     _require(state, {"awarded"}, "a recommendation to the province", "第六条(四)")
+    if state.level != "city":
+        raise StateConflict(
+            "recommendation_precondition",
+            "only city-level studios are recommended to the province (第六条(四) 确定的市级技能大师工作室)",
+        )
     latest = state.latest_evaluation
     grades = circumstances.policy(command.recommended_on).recommendable_grades
     if latest is None or latest.grade not in grades:

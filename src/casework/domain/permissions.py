@@ -102,6 +102,10 @@ def authorize(actor: Actor, command: Command, state: Studio | None, policy: Poli
         and command.proposal.host.county != actor.county
     ):
         raise NotPermitted(actor.role, f"submit for a host outside {actor.county}")
+    city_direct = actor.role == "county_reviewer" and actor.county == rules.CITY_DIRECT
+    if city_direct and not isinstance(command, ReviewAtCounty):
+        # A 市直 reviewer is an industry authority, not a 人力社保行政部门: it reviews only.
+        raise NotPermitted(actor.role, f"{act}: a {rules.CITY_DIRECT} reviewer reviews applications only")
     if roles is STUDIO_OFFICE and state is not None:
         office = office_of(state)
         if actor.role != office or (office == "county_reviewer" and actor.county == rules.CITY_DIRECT):
