@@ -12,8 +12,8 @@ from msgspec.structs import replace
 
 from casework.domain import commands as c
 from casework.domain import rules
-from casework.domain.ids import credit_code_check_char, mask_resident_id, resident_id_check_char
 from casework.domain.events import SubsidyStandardSet
+from casework.domain.ids import credit_code_check_char, mask_resident_id, resident_id_check_char
 from casework.domain.permissions import Actor
 from casework.domain.policy import MEASURES_2013
 from casework.domain.values import (
