@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -65,9 +66,32 @@ async def _check_request(request: Request[Any, Any, Any]) -> None:
     accepted = OTHER_BODIES.get(request.url.path, ("application/json",))
     if not any(content_type.startswith(a) for a in accepted):
         raise errors.ProblemError(415, "unsupported_media_type", f"send the body as {' or '.join(accepted)}")
-    # In JSON a NUL can only be written escaped; the body is read once and kept for the handler.
-    if accepted == ("application/json",) and b"\\u0000" in await request.body():
+    if accepted != ("application/json",):
+        return
+    body = await request.body()  # read once and kept for the handler
+    # In JSON a NUL can only be written escaped.
+    if b"\\u0000" in body:
         raise errors.ProblemError(422, "validation_failed", _NUL)
+    if nesting(body) > MAX_NESTING:
+        # The decoder recurses per level: a 2 KB body of brackets exhausted the stack (a 500).
+        raise errors.ProblemError(
+            422, "validation_failed", f"the body nests more than {MAX_NESTING} levels deep"
+        )
+
+
+# The deepest body of the contract nests four levels (scores.S1.self); room to spare.
+MAX_NESTING = 32
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def nesting(body: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (brackets inside strings aside)."""
+    deepest = depth = 0
+    for bracket in _STRINGS.sub(b"", body).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _configure_openapi() -> OpenAPIConfig:

@@ -46,6 +46,12 @@ class ProblemError(Exception):
         self.status = status
         self.code = code
         self.detail = detail
+        # Every 422 names what is wrong in ``errors``: the field, or the body as a whole.
+        if status == 422 and not errors:
+            field = (
+                detail.split(":", 1)[0] if ":" in detail and " " not in detail.split(":", 1)[0] else "body"
+            )
+            errors = [FieldError(field=field, message=detail)]
         self.errors = errors or []
         self.headers = headers or {}
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from casework import timeline
 from casework.domain import rules
@@ -17,9 +17,40 @@ from casework.domain.errors import InvalidRequest
 from casework.domain.policy import MEASURES
 from casework.domain.training import training_duty
 
+# Characters that make a name read otherwise than it is stored: bidirectional overrides and
+# isolates (U+202A-202E, U+2066-2069), and invisible ones (zero-width space, joiners, marks,
+# word joiner, BOM). A "张三" with a hidden U+200B is another master to the uniqueness check.
+_DECEPTIVE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
 
 class Body(Struct, forbid_unknown_fields=True, kw_only=True):
-    """Every request body refuses fields it does not know: a typo must not pass silently."""
+    """Every request body refuses fields it does not know: a typo must not pass silently.
+
+    And the one validator of every body's values: decimals are finite numbers ("NaN",
+    "sNaN" and "Infinity" parse as Decimal, and break every sum they enter), and text holds
+    no character that hides or reorders what is shown."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            for value in _values(getattr(self, name)):
+                if isinstance(value, Decimal) and not value.is_finite():
+                    raise ValueError(f"{name}: must be a finite number, not {value}")
+                found = _DECEPTIVE.search(value) if isinstance(value, str) else None
+                if found is not None:
+                    raise ValueError(
+                        f"{name}: bidirectional-override and zero-width characters are not allowed "
+                        f"(U+{ord(found.group()):04X})"
+                    )
+
+
+def _values(value: Any) -> list[Any]:
+    """A field's plain values: itself, or the items of a list or the keys and values of a dict
+    (nested bodies check their own)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [*value, *value.values()]
+    return [value]
 
 
 class MeritGroundIn(Body):
@@ -56,7 +87,8 @@ class MaterialIn(Body):
     kind: rules.MaterialKind
     title: str
     sha256: str
-    copies: int = 1
+    # The form comes in two copies (第五条(一)); a hundred is more paper than any application.
+    copies: Annotated[int, Meta(ge=1, le=100)] = 1
 
 
 class SubmissionIn(Body):
@@ -194,7 +226,7 @@ class RevocationIn(Body):
 
 
 class RecommendationIn(Body):
-    year: int
+    year: Annotated[int, Meta(ge=2013, le=9999)]
     note: str = ""
 
 

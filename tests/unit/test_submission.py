@@ -260,3 +260,10 @@ class TestAmendmentKeepsTheCounty:
 
 def _return(sid: uuid.UUID) -> c.ReviewAtCounty:
     return replace(b.approve(sid), decision="return", originals_verified=False, missing=("plan",))
+
+
+@pytest.mark.parametrize("share", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_a_share_that_is_no_number_is_refused_not_a_crash(share: str) -> None:
+    host = replace(b.proposal().host, education_fund_share_pct=Decimal(share))
+    error = given().when(b.submit(host=host)).then_raises("host_not_eligible", "invalid")
+    assert error.errors[-1].field == "host.education_fund_share_pct"

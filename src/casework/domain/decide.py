@@ -321,7 +321,7 @@ def _check_host(proposal: Proposal, policy: Policy) -> None:
     if host.kind == "enterprise":
         share = host.education_fund_share_pct
         least = policy.min_education_fund_share_pct
-        if share is None or share < least or share > 100:
+        if share is None or not share.is_finite() or share < least or share > 100:
             errors.append(
                 FieldError(
                     field="host.education_fund_share_pct",
@@ -445,7 +445,7 @@ def expert_assessment(command: Assess, state: Studio) -> Assessed:
     if not command.panel or any(not name.strip() for name in command.panel):
         raise InvalidRequest.field("validation_failed", "panel", "name every expert on the panel")
     _blank(command.opinion, "opinion")
-    if command.score is not None and not Decimal(0) <= command.score <= Decimal(100):
+    if command.score is not None and not (command.score.is_finite() and 0 <= command.score <= 100):
         raise InvalidRequest.field("validation_failed", "score", "must be between 0 and 100")
     _require(state, {"county_approved"}, "an expert assessment", "第五条(二)")
     return Assessed(
@@ -851,7 +851,7 @@ def rectification_order(command: OrderRectification, state: Studio) -> Rectifica
 
 def rectification_review(command: ReviewRectification, state: Studio) -> RectificationReviewed:
     _blank(command.findings, "findings")
-    if command.score is not None and not Decimal(0) <= command.score <= Decimal(110):
+    if command.score is not None and not (command.score.is_finite() and 0 <= command.score <= 110):
         raise InvalidRequest.field("validation_failed", "score", "must be between 0 and 110")
     _require(state, {"rectifying"}, "a rectification review", "第七条(四)3")
     order = state.open_rectification
