@@ -127,7 +127,8 @@ def _configure_lifespan(state: ApiState) -> Any:
         state.pool = await create_pool(state.database_url)
         async with state.pool.acquire() as conn, conn.transaction():
             await conn.execute(SCHEMA_LOCK)
-            await conn.execute(CREATE_IDEMPOTENCY)
+            for statement in CREATE_IDEMPOTENCY:
+                await conn.execute(statement)
         # This app's own runner: another app over the same state (a test's second replica)
         # must not be the one that stops it.
         runner: ProjectionRunner | None = None

@@ -201,7 +201,8 @@ def _prepare(settings: Settings, args: argparse.Namespace) -> int:
             projector.close()
         with psycopg.connect(runtime.database_url, autocommit=True) as conn:
             reconciliation.ensure_tables(conn)
-            conn.execute(CREATE_IDEMPOTENCY)
+            for statement in CREATE_IDEMPOTENCY:
+                conn.execute(statement)
     log.info("prepared", projections=[p.name for p in all_projections()])
     return 0
 

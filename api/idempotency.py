@@ -1,101 +1,165 @@
-"""Idempotency-Key: the same key and body get the first answer again; kept in PostgreSQL."""
+"""Idempotency-Key: the same key and body get the first answer again, whatever crashed when.
+
+The table is the event store's (casework.store.IDEMPOTENCY_DDL). A request holding a key
+holds a PostgreSQL advisory lock on it for as long as it answers: the lock dies with its
+connection, so a process killed midway never leaves the key stuck. The command's events name
+the key's row in their own transaction (its outcome: stream and versions), so a retry that
+finds the key free knows, from the store alone, whether the command was recorded:
+
+- recorded (an answer was given, or the process died after the commit): the answer is given
+  again, rebuilt from the recorded events when it was not kept;
+- not recorded (refused, or the process died before the commit): a refusal's answer is kept
+  and given again; otherwise the retry runs the command afresh, now as the key's owner. The
+  old owner's transaction, if it were somehow still running, fails on the owner check and
+  records nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+from uuid import UUID
 
 import asyncpg
 from litestar import Request, Response
 
 from api.errors import ProblemError
+from casework.store import IDEMPOTENCY_DDL, IDEMPOTENCY_TABLE, RequestKey
 
-TABLE = "casework_idempotency"
-CREATE = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    subject      text NOT NULL,
-    key          text NOT NULL,
-    request_hash text NOT NULL,
-    status       integer,          -- NULL while the first request is still being answered
-    headers      jsonb,
-    body         bytea,
-    created_at   timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (subject, key)
-)"""
+CREATE = IDEMPOTENCY_DDL
+TABLE = IDEMPOTENCY_TABLE
 
-Answer = Callable[[], Awaitable[Response[bytes]]]
-_KEPT_HEADERS = ("location", "etag", "content-type")
+if TYPE_CHECKING:
+    # The stubs make the proxy generic; the class itself is not subscriptable at run time.
+    Connection: TypeAlias = asyncpg.pool.PoolConnectionProxy[Any]
+Answer = Callable[[RequestKey | None], Awaitable[Response[bytes]]]
+# Rebuild the answer of a command recorded as (stream, first version, last version), on the
+# business date it was answered on.
+Replay = Callable[[UUID, int, int, dt.date], Awaitable[Response[bytes]]]
+_KEPT_HEADERS = ("location", "etag", "content-type", "casework-position")
+# How long a retry waits for a live first request with the same key before a 409.
+WAIT_SECONDS = 10.0
+# The first key of the advisory locks on Idempotency-Keys ("CW" and a tag; see projections).
+_LOCKS = 0x43570003
 
 
 async def answer_once(
-    pool: asyncpg.Pool[Any], request: Request[Any, Any, Any], subject: str, answer: Answer
+    pool: asyncpg.Pool[Any],
+    request: Request[Any, Any, Any],
+    subject: str,
+    today: dt.date,
+    answer: Answer,
+    replay: Replay | None = None,
 ) -> Response[bytes]:
-    """Answer the request, or replay the answer already given to the same key and body."""
+    """Answer the request, or the answer already given (or recorded) for the same key and body."""
     key = request.headers.get("idempotency-key")
     if not key:
-        return await answer()
+        return await answer(None)
     if len(key) > 200:
         raise ProblemError(422, "validation_failed", "Idempotency-Key: at most 200 characters")
     body = await request.body()
     digest = hashlib.sha256(
         b"\n".join([request.method.encode(), request.url.path.encode(), body])
     ).hexdigest()
-    reserved = await pool.fetchval(
-        f"INSERT INTO {TABLE} (subject, key, request_hash) VALUES ($1, $2, $3) "  # noqa: S608
-        "ON CONFLICT DO NOTHING RETURNING key",
-        subject,
-        key,
-        digest,
-    )
-    if reserved is None:
-        return await _replay(pool, subject, key, digest)
-    try:
-        response = await answer()
-    except BaseException:
-        await pool.execute(f"DELETE FROM {TABLE} WHERE subject = $1 AND key = $2", subject, key)  # noqa: S608
-        raise
-    headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
-    if response.media_type:
-        headers["content-type"] = str(response.media_type)
-    await pool.execute(
-        f"UPDATE {TABLE} SET status = $3, headers = $4, body = $5 WHERE subject = $1 AND key = $2",  # noqa: S608
-        subject,
-        key,
-        response.status_code,
-        headers,
-        response.content,
-    )
-    return response
-
-
-async def _replay(pool: asyncpg.Pool[Any], subject: str, key: str, digest: str) -> Response[bytes]:
-    deadline = time.monotonic() + 10
-    while True:
-        row = await pool.fetchrow(
-            f"SELECT request_hash, status, headers, body FROM {TABLE} WHERE subject = $1 AND key = $2",  # noqa: S608
-            subject,
-            key,
-        )
-        if row is None:  # the first attempt failed and let go of the key: answer afresh is not ours
+    lock = int.from_bytes(hashlib.sha256(f"{subject}\n{key}".encode()).digest()[:4], "big", signed=True)
+    async with pool.acquire() as conn:
+        if not await _take(conn, lock):
             raise ProblemError(
-                409, "idempotency_key_in_flux", "retry: the first request with this key failed"
+                409, "idempotency_key_in_flux", "a request with this key is still being answered"
             )
+        try:
+            return await _answer_holding(conn, subject, key, digest, today, answer, replay)
+        finally:
+            await _release(conn, lock)
+
+
+async def _answer_holding(
+    conn: Connection,
+    subject: str,
+    key: str,
+    digest: str,
+    today: dt.date,
+    answer: Answer,
+    replay: Replay | None,
+) -> Response[bytes]:
+    row = await conn.fetchrow(
+        f"SELECT request_hash, status, headers, body, stream, first_version, last_version, business_date "  # noqa: S608
+        f"FROM {TABLE} WHERE subject = $1 AND key = $2",
+        subject,
+        key,
+    )
+    if row is not None:
         if row["request_hash"] != digest:
             raise ProblemError(
                 422, "idempotency_key_reused", "this Idempotency-Key was used with another request body"
             )
         if row["status"] is not None:
-            headers: dict[str, str] = dict(row["headers"] or {})
-            media_type = headers.pop("content-type", "application/json")
-            headers["Idempotent-Replayed"] = "true"
-            return Response(
-                content=bytes(row["body"]), status_code=row["status"], headers=headers, media_type=media_type
+            return _replayed(row["status"], dict(row["headers"] or {}), bytes(row["body"]))
+        if row["stream"] is not None and replay is not None:
+            # Recorded, but the process that recorded it died before it answered.
+            response = await replay(
+                row["stream"], row["first_version"], row["last_version"], row["business_date"]
             )
+            await _keep(conn, subject, key, response)
+            return _replayed(response.status_code or 200, _headers(response), bytes(response.content))
+    owner = uuid.uuid4()
+    await conn.execute(
+        f"INSERT INTO {TABLE} (subject, key, request_hash, owner) VALUES ($1, $2, $3, $4) "  # noqa: S608
+        "ON CONFLICT (subject, key) DO UPDATE SET owner = EXCLUDED.owner",
+        subject,
+        key,
+        digest,
+        owner,
+    )
+    response = await answer(RequestKey(subject=subject, key=key, owner=owner, business_date=today))
+    await _keep(conn, subject, key, response)
+    return response
+
+
+async def _take(conn: Connection, lock: int) -> bool:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", _LOCKS, lock):
         if time.monotonic() > deadline:
-            raise ProblemError(
-                409, "idempotency_key_in_flux", "a request with this key is still being answered"
-            )
+            return False
         await asyncio.sleep(0.05)
+    return True
+
+
+async def _release(conn: Connection, lock: int) -> None:
+    try:
+        await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCKS, lock)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        # A pooled connection must never keep the lock: close it, and the server lets go.
+        conn.terminate()
+
+
+async def _keep(conn: Connection, subject: str, key: str, response: Response[bytes]) -> None:
+    """Keep an answer to give again; never a 5xx, which says nothing about the command."""
+    if (response.status_code or 200) >= 500:
+        return
+    await conn.execute(
+        f"UPDATE {TABLE} SET status = $3, headers = $4, body = $5 WHERE subject = $1 AND key = $2",  # noqa: S608
+        subject,
+        key,
+        response.status_code,
+        _headers(response),
+        bytes(response.content),
+    )
+
+
+def _headers(response: Response[bytes]) -> dict[str, str]:
+    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
+    if response.media_type:
+        headers["content-type"] = str(response.media_type)
+    return headers
+
+
+def _replayed(status: int, headers: dict[str, str], body: bytes) -> Response[bytes]:
+    media_type = headers.pop("content-type", "application/json")
+    headers["Idempotent-Replayed"] = "true"
+    return Response(content=body, status_code=status, headers=headers, media_type=media_type)

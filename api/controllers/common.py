@@ -31,6 +31,7 @@ from api.state import ApiState
 from casework.application import Context, Outcome
 from casework.domain.commands import StudioCommand
 from casework.domain.permissions import Actor
+from casework.store import RequestKey
 from projections.register import COLUMNS, row
 
 MAX_LIMIT = 500
@@ -179,22 +180,35 @@ async def run_command(
     created: bool = False,
     answer: Callable[[StudioView, Outcome], Any] | None = None,
 ) -> Response[bytes]:
-    """Authorise, build the command, execute it, wait for the read side, answer the studio."""
+    """Authorise, build the command, execute it, answer the studio (again, for a retry)."""
     require(actor, operation)
     api = api_state(request)
-    context = Context(
-        actor=actor,
-        correlation_id=request.scope["state"].get("correlation_id", ""),
-        request_id=request.scope["state"].get("request_id", ""),
-    )
 
-    def execute(expected: int | None) -> Outcome:
+    def execute(expected: int | None, key: RequestKey | None) -> Outcome:
+        context = Context(
+            actor=actor,
+            correlation_id=request.scope["state"].get("correlation_id", ""),
+            request_id=request.scope["state"].get("request_id", ""),
+            idempotency=key,
+        )
         return api.app.execute(build(api), context, expected_version=expected)
 
-    async def respond() -> Response[bytes]:
+    def respond_with(outcome: Outcome, today: dt.date) -> Response[bytes]:
+        # Read-your-writes: this user's next query waits, if need be, until the read side
+        # has applied this position; another replica learns it from the Casework-Position header.
+        position = outcome.positions[-1]
+        api.written.record(actor.subject, position)
+        view = render(outcome, today)
+        headers = {"ETag": f'"{outcome.studio.version}"', POSITION_HEADER: str(position)}
+        if created:
+            headers["Location"] = f"/api/v1/studios/{outcome.studio.id}"
+        body = answer(view, outcome) if answer else view
+        return json_response(body, 201 if created else 200, headers)
+
+    async def respond(key: RequestKey | None) -> Response[bytes]:
         try:
             expected = if_match(request)
-            outcome = await anyio.to_thread.run_sync(functools.partial(execute, expected))
+            outcome = await anyio.to_thread.run_sync(functools.partial(execute, expected, key))
         except Exception as error:
             refusal = problem_for(error)
             if refusal is None:
@@ -202,18 +216,14 @@ async def run_command(
             METRICS.observe_command(operation, getattr(error, "code", "refused"))
             return refusal
         METRICS.observe_command(operation, "ok")
-        # Read-your-writes: this user's next query waits, if need be, until the read side
-        # has applied this position; another replica learns it from the Casework-Position header.
-        position = outcome.positions[-1]
-        api.written.record(actor.subject, position)
-        view = render(outcome, api.today())
-        headers = {"ETag": f'"{outcome.studio.version}"', POSITION_HEADER: str(position)}
-        if created:
-            headers["Location"] = f"/api/v1/studios/{outcome.studio.id}"
-        body = answer(view, outcome) if answer else view
-        return json_response(body, 201 if created else 200, headers)
+        return respond_with(outcome, api.today())
 
-    return await answer_once(api.db, request, actor.subject, respond)
+    async def replay(stream: UUID, first: int, last: int, today: dt.date) -> Response[bytes]:
+        studio, events, positions = await anyio.to_thread.run_sync(api.app.outcome_of, stream, first, last)
+        assert studio is not None, "a studio's command"
+        return respond_with(Outcome(studio=studio, events=events, positions=positions), today)  # type: ignore[arg-type]
+
+    return await answer_once(api.db, request, actor.subject, api.today(), respond, replay)
 
 
 def limit_of(limit: int) -> int:

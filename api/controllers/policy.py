@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from typing import Any
+from uuid import UUID
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
@@ -23,6 +24,7 @@ from casework.domain.decide import standard_in_force
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.permissions import Actor
 from casework.domain.policy import NOTES
+from casework.store import RequestKey
 from casework.timeline import yuan
 
 
@@ -99,13 +101,22 @@ class PolicyController(Controller):
         """Record the apprenticeship subsidy standard from a date (第六条(一) 现有补助标准)."""
         require(actor, "set_subsidy_standard")
         api = api_state(request)
-        context = Context(
-            actor=actor,
-            correlation_id=request.scope["state"].get("correlation_id", ""),
-            request_id=request.scope["state"].get("request_id", ""),
-        )
 
-        async def respond() -> Response[bytes]:
+        def created(standard: SubsidyStandardSet, position: int) -> Response[bytes]:
+            api.written.record(actor.subject, position)
+            return json_response(
+                standard_view(standard, position),
+                201,
+                {POSITION_HEADER: str(position), "Location": f"/api/v1/policy?on={standard.in_force_from}"},
+            )
+
+        async def respond(key: RequestKey | None) -> Response[bytes]:
+            context = Context(
+                actor=actor,
+                correlation_id=request.scope["state"].get("correlation_id", ""),
+                request_id=request.scope["state"].get("request_id", ""),
+                idempotency=key,
+            )
             try:
                 command = build.subsidy_standard(data)
                 standard, position = await anyio.to_thread.run_sync(
@@ -118,11 +129,11 @@ class PolicyController(Controller):
                 METRICS.observe_command("set_subsidy_standard", getattr(error, "code", "refused"))
                 return refusal
             METRICS.observe_command("set_subsidy_standard", "ok")
-            api.written.record(actor.subject, position)
-            return json_response(
-                standard_view(standard, position),
-                201,
-                {POSITION_HEADER: str(position), "Location": f"/api/v1/policy?on={standard.in_force_from}"},
-            )
+            return created(standard, position)
 
-        return await answer_once(api.db, request, actor.subject, respond)
+        async def replay(stream: UUID, first: int, last: int, _: dt.date) -> Response[bytes]:
+            __, events, positions = await anyio.to_thread.run_sync(api.app.outcome_of, stream, first, last)
+            assert isinstance(events[-1], SubsidyStandardSet), "the standards' stream"
+            return created(events[-1], positions[-1])
+
+        return await answer_once(api.db, request, actor.subject, api.today(), respond, replay)

@@ -217,8 +217,8 @@ class StudioController(Controller):
             enrolled.append(cmd)
             return cmd
 
-        def answer(view: s.StudioView, _: Any) -> s.ApprenticeAnswer:
-            return s.ApprenticeAnswer(**_fields(view), apprentice_id=enrolled[-1].apprentice_id)
+        def answer(view: s.StudioView, outcome: Any) -> s.ApprenticeAnswer:
+            return s.ApprenticeAnswer(**_fields(view), apprentice_id=outcome.events[-1].apprentice_id)
 
         return await run_command(request, actor, "enrol_apprentice", command, created=True, answer=answer)
 
@@ -362,8 +362,8 @@ class StudioController(Controller):
             recorded.append(cmd)
             return cmd
 
-        def answer(view: s.StudioView, _: Any) -> s.HonourAnswer:
-            return s.HonourAnswer(**_fields(view), honour_id=recorded[-1].honour_id)
+        def answer(view: s.StudioView, outcome: Any) -> s.HonourAnswer:
+            return s.HonourAnswer(**_fields(view), honour_id=outcome.events[-1].honour_id)
 
         return await run_command(request, actor, "record_honour", command, created=True, answer=answer)
 

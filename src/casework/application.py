@@ -13,6 +13,7 @@ import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
 
 from casework.clock import Clock, business_date, utc_now
 from casework.domain.commands import PaySubsidy, SetSubsidyStandard, StudioCommand
@@ -24,7 +25,16 @@ from casework.domain.policy import MEASURES, PolicyTable
 from casework.domain.state import Studio, evolve
 from casework.domain.uniqueness import claims_of
 from casework.embedded import connection_params
-from casework.store import CaseworkRecorder, ClaimTaken, Envelope, Metadata, MsgspecMapper, NullTranscoder
+from casework.store import (
+    CaseworkRecorder,
+    ClaimTaken,
+    Envelope,
+    LeaseLost,
+    Metadata,
+    MsgspecMapper,
+    NullTranscoder,
+    RequestKey,
+)
 
 log = structlog.get_logger("casework.application")
 
@@ -36,6 +46,16 @@ class StaleVersion(StateConflict):
         super().__init__("version_mismatch", f"the studio is at version {actual}, not {expected}")
         self.expected = expected
         self.actual = actual
+
+
+class KeyTakenOver(StateConflict):
+    """The request's Idempotency-Key was taken over by a retry; this one recorded nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "idempotency_key_in_flux",
+            "a retry with this Idempotency-Key is answering it; nothing was recorded here",
+        )
 
 
 class EditConflict(StateConflict):
@@ -52,6 +72,8 @@ class Context:
     actor: Actor
     correlation_id: str
     request_id: str
+    # The Idempotency-Key this request holds: its events name it in their transaction.
+    idempotency: RequestKey | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +208,9 @@ class Casework(Application[UUID]):
             envelopes = self._envelopes(command.studio_id, command.effective_on, context, version, events)
             claims = claims_of(command.studio_id, state, events, policy)
             try:
-                recordings = self.save(*envelopes, claims=claims)
+                recordings = self.save(*envelopes, claims=claims, request=context.idempotency)
+            except LeaseLost:
+                raise KeyTakenOver from None
             except ClaimTaken as taken:
                 code, message = _CLAIM_CONFLICTS[taken.kind]
                 raise StateConflict(code, message) from None
@@ -211,6 +235,25 @@ class Casework(Application[UUID]):
             return Outcome(studio=state, events=events, positions=positions)
         raise EditConflict
 
+    def outcome_of(
+        self, stream: UUID, first_version: int, last_version: int
+    ) -> tuple[Studio | None, list[Logged], list[int]]:
+        """What a recorded command did, read back from the store: the studio after it (None
+        for the standards' stream), its events and their positions (how an answer is given
+        again after a crash)."""
+        envelopes = [e for e in self.history(stream) if first_version <= e.originator_version <= last_version]
+        studio = self.load(stream, last_version)
+        with self.store.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id FROM {events} WHERE originator_id = %s "
+                    "AND originator_version BETWEEN %s AND %s ORDER BY originator_version"
+                ).format(events=Identifier(self.store.events_table_name)),
+                (stream, first_version, last_version),
+            )
+            positions = [int(row["notification_id"]) for row in curs.fetchall()]
+        return studio, [e.event for e in envelopes], positions
+
     def subsidy_standards(self) -> tuple[SubsidyStandardSet, ...]:
         """Every apprenticeship subsidy standard recorded, oldest first."""
         return tuple(
@@ -231,7 +274,9 @@ class Casework(Application[UUID]):
                 STANDARDS_STREAM, command.in_force_from, context, len(standards), [standard]
             )
             try:
-                recordings = self.save(*envelopes)
+                recordings = self.save(*envelopes, request=context.idempotency)
+            except LeaseLost:
+                raise KeyTakenOver from None
             except IntegrityError:
                 continue  # another standard was recorded meanwhile: judge again against it
             log.info(

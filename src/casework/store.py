@@ -34,6 +34,22 @@ CREATE_LOCK = "SELECT pg_advisory_lock(hashtext('casework:schema-types'))"
 CREATE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('casework:schema-types'))"
 
 CLAIMS_TABLE = "casework_claims"
+IDEMPOTENCY_TABLE = "casework_idempotency"
+# Idempotency-Key: one row per (subject, key). ``owner`` is the request answering it now (it
+# holds an advisory lock on the key while it does); the events a command records name their
+# row's outcome in the same transaction (studio, versions, business date), so that an answer
+# can always be given again from the store, whatever crashed when. ``status`` and ``body``
+# keep an answer once given (a refusal records no events: its answer is all there is).
+IDEMPOTENCY_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {IDEMPOTENCY_TABLE} ("
+    "subject text NOT NULL, key text NOT NULL, request_hash text NOT NULL, status integer, "
+    "headers jsonb, body bytea, created_at timestamptz NOT NULL DEFAULT now(), "
+    "PRIMARY KEY (subject, key))",
+    # Added in the release of 2026-11-30: tables of earlier releases lack them.
+    f"ALTER TABLE {IDEMPOTENCY_TABLE} ADD COLUMN IF NOT EXISTS owner uuid, "
+    "ADD COLUMN IF NOT EXISTS stream uuid, ADD COLUMN IF NOT EXISTS first_version integer, "
+    "ADD COLUMN IF NOT EXISTS last_version integer, ADD COLUMN IF NOT EXISTS business_date date",
+)
 CHECKPOINTS_TABLE = "casework_checkpoints"
 CASE_NO_SEQUENCE = "casework_case_no_seq"
 
@@ -111,6 +127,21 @@ class MsgspecMapper(Mapper[UUID]):
         )
 
 
+@dataclass(frozen=True)
+class RequestKey:
+    """The Idempotency-Key a command answers, and the request that holds it now."""
+
+    subject: str
+    key: str
+    owner: UUID
+    business_date: dt.date
+
+
+class LeaseLost(Exception):
+    """Another request took the Idempotency-Key over (this one was taken for dead): nothing
+    was stored, so that the command is never recorded twice."""
+
+
 class ClaimTaken(Exception):
     """A cross-studio claim (a master, a voucher) is held by another studio; nothing was stored."""
 
@@ -133,6 +164,7 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                     "kind text NOT NULL, key text NOT NULL, studio_id uuid NOT NULL, "
                     "PRIMARY KEY (kind, key))"
                 ).format(schema=schema, claims=Identifier(CLAIMS_TABLE)),
+                *(SQL(statement).format() for statement in IDEMPOTENCY_DDL),
                 SQL("CREATE SEQUENCE IF NOT EXISTS {schema}.{seq}").format(
                     schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
                 ),
@@ -154,6 +186,10 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         self._release_sql = SQL(
             "DELETE FROM {schema}.{claims} WHERE kind = %s AND key = %s AND studio_id = %s"
         ).format(schema=schema, claims=Identifier(CLAIMS_TABLE))
+        self._outcome_sql = SQL(
+            "UPDATE {schema}.{keys} SET stream = %s, first_version = %s, last_version = %s, "
+            "business_date = %s WHERE subject = %s AND key = %s AND owner = %s RETURNING key"
+        ).format(schema=schema, keys=Identifier(IDEMPOTENCY_TABLE))
         self._next_case_sql = SQL("SELECT nextval('{schema}.{seq}') AS n").format(
             schema=schema, seq=Identifier(CASE_NO_SEQUENCE)
         )
@@ -178,8 +214,26 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         claims: Sequence[Claim] = (),
+        request: RequestKey | None = None,
         **kwargs: Any,
     ) -> None:
+        if request is not None and stored_events:
+            versions = [e.originator_version for e in stored_events]
+            curs.execute(
+                self._outcome_sql,
+                (
+                    stored_events[0].originator_id,
+                    min(versions),
+                    max(versions),
+                    request.business_date,
+                    request.subject,
+                    request.key,
+                    request.owner,
+                ),
+                prepare=True,
+            )
+            if curs.fetchone() is None:
+                raise LeaseLost(request.key)
         for claim in claims:
             if claim.release:
                 curs.execute(self._release_sql, (claim.kind, claim.key, claim.studio_id), prepare=True)
