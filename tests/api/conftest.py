@@ -16,24 +16,41 @@ from api.app import create_app
 from api.auth import issue_token
 from api.state import ApiState
 from casework.application import Casework
+from casework.domain.policy import MEASURES, PolicyTable
 from casework.integrity import Signer
 from casework.settings import Settings
 from casework.vault import Vault
+from tests.clocks import running_from, wenzhou
 
 TODAY = dt.date(2026, 11, 26)
+# Ten in the morning in Wenzhou on TODAY: the business date of every act not dated otherwise.
+STARTS_AT = wenzhou(TODAY.year, TODAY.month, TODAY.day)
 
 
 @pytest.fixture
-def api_state(database_url: str, tmp_path: Path) -> Iterator[ApiState]:
+def starts_at() -> dt.datetime:
+    """When the application's clock starts (a test parametrizes ``starts_at`` for another)."""
+    return STARTS_AT
+
+
+@pytest.fixture
+def policies() -> PolicyTable:
+    """The application's policy table (a test module may override it with a made-up revision)."""
+    return MEASURES
+
+
+@pytest.fixture
+def api_state(
+    database_url: str, tmp_path: Path, starts_at: dt.datetime, policies: PolicyTable
+) -> Iterator[ApiState]:
     settings = Settings.from_env({"CASEWORK_DATA_DIR": str(tmp_path), "CASEWORK_PROJECTION_BATCH": "200"})
-    app = Casework(database_url)
+    app = Casework(database_url, clock=running_from(starts_at), policies=policies)
     state = ApiState(
         settings=settings,
         database_url=database_url,
         app=app,
         vault=Vault.from_setting(None, tmp_path),
         jwt_secret=secrets.token_urlsafe(32),
-        today=lambda: TODAY,
         signer=Signer.from_seed(secrets.token_bytes(32)),
     )
     yield state

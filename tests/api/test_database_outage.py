@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import secrets
 import tempfile
 import time
@@ -20,7 +19,8 @@ from casework.embedded import EmbeddedPostgres
 from casework.settings import Settings
 from casework.vault import Vault
 from tests.api import bodies
-from tests.api.conftest import Tokens
+from tests.api.conftest import STARTS_AT, Tokens
+from tests.clocks import running_from
 
 
 @pytest.fixture
@@ -33,14 +33,13 @@ def own_server() -> Iterator[EmbeddedPostgres]:
 async def test_503_while_the_database_is_down_then_recovery(
     own_server: EmbeddedPostgres, tmp_path: Path
 ) -> None:
-    app = Casework(own_server.url, env={"POSTGRES_CONNECT_TIMEOUT": "2"})
+    app = Casework(own_server.url, clock=running_from(STARTS_AT), env={"POSTGRES_CONNECT_TIMEOUT": "2"})
     state = ApiState(
         settings=Settings.from_env({"CASEWORK_DATA_DIR": str(tmp_path)}),
         database_url=own_server.url,
         app=app,
         vault=Vault.from_setting(None, tmp_path),
         jwt_secret=secrets.token_urlsafe(32),
-        today=lambda: dt.date(2026, 11, 26),
     )
     tokens = Tokens(state.jwt_secret)
     try:

@@ -9,6 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.api import bodies
 from tests.api.conftest import Tokens
 from tests.api.helpers import studio_at
 
@@ -36,7 +37,8 @@ async def test_the_register_pages_with_a_cursor(client: Client, tokens: Tokens) 
 
 
 async def test_the_register_filters_and_finds_names(client: Client, tokens: Tokens) -> None:
-    await studio_at(client, tokens, "awarded", serial=1)
+    # Awarded a year and a half ago: one completed award year, and nobody trained in it.
+    await studio_at(client, tokens, "awarded", serial=1, award={**bodies.AWARD, "published_on": "2025-05-08"})
     await studio_at(client, tokens, "submitted", serial=2, county="瑞安市")
     office = tokens.headers("city_office")
 
@@ -49,6 +51,7 @@ async def test_the_register_filters_and_finds_names(client: Client, tokens: Toke
     assert await ids("q=数控车工") == 2
     assert await ids("q=焊工") == 0
     assert await ids("training_shortfall=true") == 1
+    assert await ids("training_shortfall=false") == 1
     assert await ids("level=county") == 0
 
 

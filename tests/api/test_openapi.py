@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 import api
 from api import answers as a
+from api import schemas as s
 from api.access import ROLES_BY_OPERATION
 from casework.domain.events import Evaluated, Submitted
 from casework.integrity import Bundle
@@ -191,3 +192,37 @@ async def test_the_answers_are_what_the_document_describes(
     assert report.summary.totals.amount_mismatch == a.CategoryTotal(statement="3000.00", ledger="30000.00")
     stored = await client.get(f"/api/v1/reconciliations/{report.id}", headers=auditor)
     assert conforming(stored, a.Reconciliation).items == report.items
+
+
+async def test_the_policy_honour_and_review_answers_are_what_the_document_describes(
+    client: AsyncTestClient[Litestar], tokens: Tokens
+) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    for path, method, status, struct in (
+        ("/api/v1/policy", "get", "200", s.PolicyView),
+        ("/api/v1/policy/subsidy-standards", "post", "201", s.SubsidyStandardView),
+        ("/api/v1/studios/{studio_id}/honours", "post", "201", s.HonourAnswer),
+        ("/api/v1/studios/{studio_id}/rectification-reviews", "post", "200", s.StudioView),
+    ):
+        content = document["paths"][path][method]["responses"][status]["content"]
+        assert content["application/json"]["schema"] == {"$ref": f"#/components/schemas/{struct.__name__}"}
+    office = tokens.headers("city_office")
+    standard = await client.post("/api/v1/policy/subsidy-standards", json=bodies.standard(), headers=office)
+    assert conforming(standard, s.SubsidyStandardView).rates == bodies.RATES
+    policy = conforming(await client.get("/api/v1/policy", headers=office), s.PolicyView)
+    assert policy.subsidy_standard_in_force is not None
+    sid = (await studio_at(client, tokens, "awarded"))["id"]
+    honour = await client.post(f"/api/v1/studios/{sid}/honours", json=bodies.honour(), headers=office)
+    assert conforming(honour, s.HonourAnswer).honours[0].person == "master"
+    for path, body in (("evaluations", bodies.evaluation(55)), ("rectification-orders", bodies.order())):
+        assert (
+            await client.post(f"/api/v1/studios/{sid}/{path}", json=body, headers=office)
+        ).status_code < 300
+    reviewed = await client.post(
+        f"/api/v1/studios/{sid}/rectification-reviews", json=bodies.review(False), headers=office
+    )
+    view = conforming(reviewed, s.StudioView)
+    assert view.open_rectification is not None
+    assert view.open_rectification.last_review_passed is False
+    assert view.last_evaluation is not None
+    assert [h.honour for h in view.last_evaluation.award_evidence] == ["温州市首席技师"]

@@ -287,3 +287,99 @@ class TestConditionalRequests:
             f"/api/v1/studios/{studio['id']}/assessment", json=bodies.ASSESS, headers=current
         )
         assert answer.status_code == 200
+
+
+class TestSubmissionRules:
+    @pytest.mark.parametrize(
+        ("path", "value", "code", "field"),
+        [
+            ("members", [], "validation_failed", "members"),
+            ("plan", "  ", "validation_failed", "plan"),
+            ("materials.4", DELETE, "materials_incomplete", "materials"),  # the supporting evidence
+            ("level", "county", "validation_failed", "level"),  # a 市直 host has no county office
+        ],
+    )
+    async def test_members_a_plan_and_evidence_are_required_and_a_city_direct_host_is_city_level(
+        self, client: Client, tokens: Tokens, path: str, value: Any, code: str, field: str
+    ) -> None:
+        body = set_path(bodies.submission(county="市直"), path, value)
+        answer = await client.post("/api/v1/studios", json=body, headers=tokens.headers("applicant", "市直"))
+        problem = assert_problem(answer, 422, code)
+        assert problem["errors"][0]["field"] == field
+        assert await event_count(client, tokens) == 0
+
+    async def test_the_credit_code_is_stored_in_its_normal_form(self, client: Client, tokens: Tokens) -> None:
+        body = bodies.submission()
+        body["host"]["credit_code"] = f"  {body['host']['credit_code'].lower()} "
+        answer = await client.post("/api/v1/studios", json=body, headers=tokens.headers("applicant"))
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["host"]["credit_code"] == bodies.submission()["host"]["credit_code"]
+
+    async def test_an_amendment_that_moves_the_host_to_another_county_is_422_naming_host_county(
+        self, client: Client, tokens: Tokens
+    ) -> None:
+        studio = await studio_at(client, tokens, "submitted")
+        returned = await client.post(
+            f"/api/v1/studios/{studio['id']}/county-review",
+            json={"decision": "return", "opinion": "请补充", "missing": ["plan"]},
+            headers=tokens.headers("county_reviewer"),
+        )
+        assert returned.json()["status"] == "returned", returned.text
+        host = {**bodies.submission()["host"], "county": "瑞安市"}
+        applicant = tokens.headers("applicant")
+        moved = await client.post(
+            f"/api/v1/studios/{studio['id']}/amendment", json={"host": host}, headers=applicant
+        )
+        problem = assert_problem(moved, 422, "validation_failed")
+        assert problem["errors"][0]["field"] == "host.county"
+        kept = await client.post(
+            f"/api/v1/studios/{studio['id']}/amendment",
+            json={"host": {**host, "county": "鹿城区", "name": "温州某某精密机械有限公司"}},
+            headers=applicant,
+        )
+        assert kept.status_code == 200, kept.text
+        assert (kept.json()["status"], kept.json()["host"]["name"]) == (
+            "submitted",
+            "温州某某精密机械有限公司",
+        )
+
+
+class TestEvaluationPeriods:
+    async def evaluate(self, client: Client, tokens: Tokens, sid: str, body: dict[str, Any]) -> Any:
+        return await client.post(
+            f"/api/v1/studios/{sid}/evaluations", json=body, headers=tokens.headers("city_office")
+        )
+
+    async def test_a_period_that_overlaps_an_earlier_one_is_409(self, client: Client, tokens: Tokens) -> None:
+        studio = await studio_at(
+            client, tokens, "awarded", award={**bodies.AWARD, "published_on": "2024-05-08"}
+        )
+        first = await self.evaluate(
+            client, tokens, studio["id"], bodies.evaluation(85, "2024-2025", "2026-01-10")
+        )
+        assert first.status_code == 201, first.text
+        for period in ("2024-2025", "2025-2026"):
+            again = await self.evaluate(
+                client, tokens, studio["id"], bodies.evaluation(85, period, "2026-11-20")
+            )
+            assert_problem(again, 409, "evaluation_period_taken")
+        assert (await self.evaluate(client, tokens, studio["id"], bodies.evaluation())).status_code == 201
+
+    async def test_a_period_that_ends_before_the_award_year_is_409(
+        self, client: Client, tokens: Tokens
+    ) -> None:
+        studio = await studio_at(client, tokens, "awarded")  # awarded in 2026
+        answer = await self.evaluate(
+            client, tokens, studio["id"], bodies.evaluation(85, "2024-2025", "2026-11-20")
+        )
+        assert_problem(answer, 409, "evaluation_period_invalid")
+
+    async def test_a_period_evaluated_before_its_first_day_is_422(
+        self, client: Client, tokens: Tokens
+    ) -> None:
+        studio = await studio_at(client, tokens, "awarded")
+        answer = await self.evaluate(
+            client, tokens, studio["id"], bodies.evaluation(85, "2026-2027", "2025-12-31")
+        )
+        problem = assert_problem(answer, 422, "validation_failed")
+        assert problem["errors"][0]["field"] == "evaluated_on"

@@ -58,49 +58,59 @@ async def test_a_studio_from_application_to_revocation(
     assert awarded["next_evaluation_due"] == "2028-05-08"
     paid = await command("subsidy-payments", bodies.payment(), finance)
     assert paid["subsidies"]["construction_paid"] == "30000.00"
+    standard = await client.post(
+        "/api/v1/policy/subsidy-standards", json=bodies.standard("2026-01-01"), headers=office
+    )
+    assert standard.status_code == 201, standard.text
     enrolled = await client.post(
-        f"/api/v1/studios/{sid}/apprentices",
-        json={"name": "小王", "id_number": b.resident_id(77, "20000101"), "born_on": "2000-01-01",
-              "agreement_signed_on": "2026-06-10"},
-        headers=office,
-    )  # fmt: skip
+        f"/api/v1/studios/{sid}/apprentices", json=bodies.apprentice(), headers=office
+    )
     assert enrolled.status_code == 201, enrolled.text
     apprentice = enrolled.json()["apprentice_id"]
-    qualified = await command(
-        f"apprentices/{apprentice}/qualification",
-        {"grade": "中级工", "certificate_no": "Z1", "qualified_on": "2026-10-01"},
-        office,
+    qualified = await command(f"apprentices/{apprentice}/qualification", bodies.qualification(), office)
+    assert qualified["training"] == {
+        "per_award_year": [
+            {
+                "number": 1,
+                "starts_on": "2026-05-08",
+                "ends_on": "2027-05-07",
+                "trained": 1,
+                "completed": False,
+            }
+        ],
+        "completed_years": 0,
+        "average_per_year": None,
+        "duty_per_year": 5,
+        "shortfall": False,
+    }
+    subsidised = await command(
+        "subsidy-payments", bodies.apprenticeship_payment(apprentice, "1000.00"), finance
     )
-    assert qualified["training"]["per_year"] == {"2026": 1}
-    assert qualified["training"]["shortfall"] is True
+    assert subsidised["subsidies"]["apprenticeship_paid"] == "1000.00"
     evaluated = await command("evaluations", bodies.evaluation(55), office, status=201)
     assert (evaluated["base"], evaluated["total"], evaluated["grade"]) == ("55.0", "55.0", "fail")
     assert evaluated["last_evaluation"]["grade"] == "fail"
     ordered = await command(
-        "rectification-orders",
-        {
-            "reason": "failed_evaluation",
-            "findings": "带徒台账缺失",
-            "ordered_on": "2026-11-21",
-            "deadline": "2026-11-25",
-        },
-        office,
+        "rectification-orders", bodies.order(on="2026-11-21", deadline="2026-11-24"), office
     )
     assert ordered["status"] == "rectifying"
     assert ordered["open_rectification"]["overdue"] is True
-    revoked = await command(
-        "revocation",
-        {"ground": "failed_after_rectification", "note": "整改后仍不合格", "decided_on": "2026-11-26"},
-        office,
-    )
+    early = await client.post(f"/api/v1/studios/{sid}/revocation", json=bodies.revocation(), headers=office)
+    assert early.status_code == 409, "a deadline that merely passed is not enough"
+    assert early.json()["code"] == "revocation_precondition"
+    reviewed = await command("rectification-reviews", bodies.review(False, on="2026-11-25"), office)
+    assert reviewed["status"] == "rectifying"
+    assert reviewed["open_rectification"]["last_reviewed_on"] == "2026-11-25"
+    revoked = await command("revocation", bodies.revocation(on="2026-11-26"), office)
     assert revoked["status"] == "revoked"
-    assert revoked["version"] == 10
+    assert revoked["version"] == 12
 
     await settled(client)  # what follows is read by other clients: let the projections catch up
     history = await client.get(f"/api/v1/studios/{sid}/history", headers=tokens.headers("auditor"))
     assert [e["type"] for e in history.json()["items"]] == [
         "Submitted", "CountyApproved", "Assessed", "Awarded", "SubsidyPaid", "ApprenticeEnrolled",
-        "ApprenticeQualified", "Evaluated", "RectificationOrdered", "Revoked",
+        "ApprenticeQualified", "SubsidyPaid", "Evaluated", "RectificationOrdered", "RectificationReviewed",
+        "Revoked",
     ]  # fmt: skip
     assert b.resident_id(1) not in history.text, "the history shows ID numbers protected"
     assert all(len(e["hash"]) == 64 for e in history.json()["items"])
@@ -111,15 +121,15 @@ async def test_a_studio_from_application_to_revocation(
         api_state.signer.public_key if api_state.signer else None,
     )
     assert verdict.ok, verdict
-    assert verdict.events == 10
+    assert verdict.events == 12
     integrity = await client.get("/api/v1/integrity", headers=tokens.headers("auditor"))
     assert integrity.json()["ok"] is True
     then = await client.get(f"/api/v1/studios/{sid}/state?version=4", headers=tokens.headers("auditor"))
     assert then.json()["studio"]["status"] == "awarded"
     audit = await client.get(f"/api/v1/audit?studio_id={sid}", headers=tokens.headers("auditor"))
-    assert len(audit.json()["items"]) == 10
+    assert len(audit.json()["items"]) == 12
     balances = await client.get("/api/v1/ledger/balances?group_by=county", headers=finance)
     assert balances.json()["items"] == [
-        {"county": "鹿城区", "committed": "30000.00", "paid": "30000.00", "reversed": "0.00",
+        {"county": "鹿城区", "committed": "31000.00", "paid": "31000.00", "reversed": "0.00",
          "released": "0.00", "outstanding": "0.00"}
     ]  # fmt: skip
