@@ -115,6 +115,12 @@ async def create_pool(database_url: str, size: int = 8) -> asyncpg.Pool[Any]:
     )
 
 
+async def log_head(pool: asyncpg.Pool[Any], events_table: str) -> int:
+    """The last position of the log (0 for an empty one)."""
+    head = await pool.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {events_table}")  # noqa: S608
+    return int(head)
+
+
 async def wait_for_position(pool: asyncpg.Pool[Any], position: int, timeout: float = 5.0) -> bool:
     """Wait until every projection has applied ``position``: a client then reads its own write."""
     deadline = time.monotonic() + timeout

@@ -32,6 +32,13 @@ class ApiState:
     # need not ask).
     written: LastWrites = field(default_factory=LastWrites)
     applied: int = 0
+    # How long a query waits for the read side to reach the position it must show (then 503
+    # read_side_behind), and after how long without progress, while behind, the read side is
+    # reported stalled (readiness 503, casework_projection_stalled_seconds).
+    read_wait: float = 5.0
+    stall_after: float = 10.0
+    # Per projection: the last position seen, and when it last moved (time.monotonic()).
+    progress: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     def today(self) -> dt.date:
         """Today's business date in Asia/Shanghai, by the application's one clock."""

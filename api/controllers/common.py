@@ -21,7 +21,7 @@ from msgspec.structs import asdict
 
 from api.access import require
 from api.auth import InvalidToken, actor_from
-from api.database import wait_for_position
+from api.database import log_head, wait_for_position
 from api.errors import ProblemError, problem_for
 from api.idempotency import answer_once
 from api.metrics import METRICS
@@ -83,7 +83,8 @@ POSITION_HEADER = "Casework-Position"
 
 async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor, sent: str) -> None:
     """Before a query: wait (briefly) until the projections show what this user wrote (or
-    the position ``sent`` in a Casework-Position header, a write made through another replica)."""
+    the position ``sent`` in a Casework-Position header, a write made through another replica);
+    a read side that cannot get there in time is a 503, never a stale or missing answer."""
     api = api_state(request)
     wanted = api.written.of(actor.subject)
     # ASCII digits only ("²".isdigit() is true, and int() refuses it), and no more than a
@@ -92,8 +93,18 @@ async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor, sent: 
         wanted = max(wanted, int(sent))
     if wanted <= api.applied:
         return
-    if await wait_for_position(api.db, wanted):
-        api.applied = max(api.applied, wanted)
+    # A position past the log's head was never given out: wait for the head, no further.
+    wanted = min(wanted, await log_head(api.db, api.app.store.events_table_name))
+    if wanted <= api.applied:
+        return
+    if not await wait_for_position(api.db, wanted, api.read_wait):
+        raise ProblemError(
+            503,
+            "read_side_behind",
+            f"the read side has not yet applied position {wanted}; nothing is lost, retry shortly",
+            headers={"Retry-After": "2"},
+        )
+    api.applied = max(api.applied, wanted)
 
 
 def api_state(request: Request[Any, Any, Any]) -> ApiState:

@@ -1,0 +1,106 @@
+"""A read that cannot be as fresh as asked says so; readiness sees a read side that stopped.
+
+With no projection worker running, a GET that must show a write just made used to wait 5 s and
+answer 404 for the studio just created, while /health/ready said 200 (the lag was under 1,000).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from api.app import create_app
+from api.auth import issue_token
+from api.state import ApiState
+from casework.application import Casework
+from casework.settings import Settings
+from casework.vault import Vault
+from projections.runner import Projector
+from tests.api import bodies
+
+Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture
+def without_projections(database_url: str, tmp_path: Path, app: Casework, projector: Projector) -> ApiState:
+    # The tables exist (casework prepare made them), but no worker applies events to them.
+    return ApiState(
+        settings=Settings.from_env({"CASEWORK_DATA_DIR": str(tmp_path)}),
+        database_url=database_url,
+        app=app,
+        vault=Vault.from_setting(None, tmp_path),
+        jwt_secret=secrets.token_urlsafe(32),
+        run_projections=False,
+        read_wait=0.3,
+        stall_after=0.5,
+    )
+
+
+@pytest.fixture
+async def client(without_projections: ApiState) -> AsyncIterator[Client]:
+    async with AsyncTestClient(app=create_app(without_projections)) as client:
+        yield client
+
+
+def bearer(state: ApiState, role: str, subject: str) -> dict[str, str]:
+    county = "鹿城区" if role == "applicant" else None
+    return {
+        "Authorization": f"Bearer {issue_token(state.jwt_secret, role=role, subject=subject, county=county)}"
+    }
+
+
+async def test_a_read_the_read_side_cannot_reach_in_time_is_a_503_not_a_404(
+    client: Client, without_projections: ApiState
+) -> None:
+    made = await client.post(
+        "/api/v1/studios", json=bodies.submission(), headers=bearer(without_projections, "applicant", "clerk")
+    )
+    assert made.status_code == 201, made.text
+    position = made.headers["Casework-Position"]
+    studio = f"/api/v1/studios/{made.json()['id']}"
+
+    # The writer itself (read-your-writes), and another user who passes the position on.
+    for headers in (
+        bearer(without_projections, "applicant", "clerk"),
+        {**bearer(without_projections, "city_office", "officer"), "Casework-Position": position},
+    ):
+        answer = await client.get(studio, headers=headers)
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["code"] == "read_side_behind"
+        assert answer.headers["Retry-After"] == "2"
+
+
+async def test_a_position_past_the_head_is_read_as_the_head(
+    client: Client, without_projections: ApiState
+) -> None:
+    # An empty log: a made-up position asks for nothing the read side lacks.
+    headers = {**bearer(without_projections, "city_office", "officer"), "Casework-Position": "999999999"}
+    answer = await client.get("/api/v1/studios", headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
+async def test_readiness_reports_a_read_side_that_stopped_while_the_log_grows(
+    client: Client, without_projections: ApiState
+) -> None:
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200, ready.text
+    made = await client.post(
+        "/api/v1/studios", json=bodies.submission(), headers=bearer(without_projections, "applicant", "clerk")
+    )
+    assert made.status_code == 201
+    behind = (await client.get("/health/ready")).json()
+    assert behind["status"] == "ready"  # one event behind, for a moment: no alarm yet
+    await asyncio.sleep(without_projections.stall_after + 0.1)
+    stopped = await client.get("/health/ready")
+    assert stopped.status_code == 503
+    assert stopped.json()["status"] == "stalled"
+    assert all(p["stalled"] for p in stopped.json()["projections"])
+    metrics = (await client.get("/metrics")).text
+    line = next(line for line in metrics.splitlines() if 'stalled_seconds{projection="register"}' in line)
+    assert float(line.split()[-1]) >= without_projections.stall_after
