@@ -124,7 +124,7 @@ def _configure_exception_handlers() -> dict[Any, Any]:
 def _configure_lifespan(state: ApiState) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        state.pool = await create_pool(state.database_url)
+        state.pool = await create_pool(state.database_url, timeout=state.settings.db_timeout)
         async with state.pool.acquire() as conn, conn.transaction():
             await conn.execute(SCHEMA_LOCK)
             for statement in CREATE_IDEMPOTENCY:

@@ -29,6 +29,7 @@ def is_database_down(error: BaseException) -> bool:
         | asyncpg.exceptions.ConnectionDoesNotExistError
         | asyncpg.exceptions.TooManyConnectionsError
         | asyncpg.exceptions.InterfaceError
+        | asyncpg.exceptions.InternalClientError
         | asyncpg.exceptions.AdminShutdownError
         | psycopg.OperationalError
         | StoreOperationalError
@@ -72,7 +73,7 @@ _LIBPQ_ONLY = frozenset(
 )
 
 
-def pool_arguments(database_url: str) -> tuple[str, float]:
+def pool_arguments(database_url: str, default_timeout: float = 5.0) -> tuple[str, float]:
     """The database URL as asyncpg takes it, and the pool's connect timeout.
 
     CASEWORK_DATABASE_URL is a libpq URL (the event store reads it with psycopg). Two of its
@@ -85,7 +86,7 @@ def pool_arguments(database_url: str) -> tuple[str, float]:
     query = parse_qsl(parts.query, keep_blank_values=True)
     names = {name for name, _ in query}
     kept: list[tuple[str, str]] = []
-    timeout = 5.0
+    timeout = default_timeout
     for name, value in query:
         if name == "connect_timeout":
             try:
@@ -108,10 +109,40 @@ def pool_arguments(database_url: str) -> tuple[str, float]:
     return urlunsplit(parts._replace(query=urlencode(kept))), timeout
 
 
-async def create_pool(database_url: str, size: int = 8) -> asyncpg.Pool[Any]:
-    url, timeout = pool_arguments(database_url)
+class DiscardingConnection(asyncpg.Connection):
+    """A pooled connection that closes itself when its protocol is found mid-operation.
+
+    After an outage a connection could come back to the pool with an operation unfinished;
+    every later query on it failed with "cannot switch to state 12; another operation is in
+    progress" (asyncpg's InternalClientError), answered 500. Such a connection is of no more
+    use: it is closed at once, so that the pool opens a fresh one, and the request is a 503."""
+
+    async def _execute(self, *args: Any, **kwargs: Any) -> Any:
+        # fetch, fetchrow, fetchval and execute with arguments all come through here.
+        try:
+            return await super()._execute(*args, **kwargs)  # type: ignore[misc]
+        except asyncpg.exceptions.InternalClientError:
+            self.terminate()
+            raise
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        try:
+            return await super().execute(query, *args, timeout=timeout)
+        except asyncpg.exceptions.InternalClientError:
+            self.terminate()
+            raise
+
+
+async def create_pool(database_url: str, size: int = 8, timeout: float = 5.0) -> asyncpg.Pool[Any]:
+    url, timeout = pool_arguments(database_url, timeout)
     return await asyncpg.create_pool(
-        url, min_size=1, max_size=size, init=_init, reset=keep_session, timeout=timeout
+        url,
+        min_size=1,
+        max_size=size,
+        init=_init,
+        reset=keep_session,
+        timeout=timeout,
+        connection_class=DiscardingConnection,
     )
 
 

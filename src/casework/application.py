@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ class Casework(Application[UUID]):
         clock: Clock = utc_now,
         env: Mapping[str, str] | None = None,
         policies: PolicyTable = MEASURES,
+        db_timeout: float = 5.0,
     ) -> None:
         params = connection_params(database_url)
         settings = {
@@ -138,6 +140,9 @@ class Casework(Application[UUID]):
             "POSTGRES_PORT": params["port"],
             "POSTGRES_USER": params["user"],
             "POSTGRES_PASSWORD": params["password"],
+            # How long a command waits for a connection of the store's pool before it fails
+            # (503): the library's default is 30 s. Whole seconds, as the library reads it.
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(db_timeout))),
             **(env or {}),
         }
         super().__init__(settings)

@@ -31,18 +31,24 @@ def database(settings: Settings) -> Iterator[str]:
         yield settings.database_url
         return
     server = EmbeddedPostgres(settings.data_dir)
-    log.info("embedded_postgres_started", data_dir=str(settings.data_dir))
+    # A server whose users all ended without stopping it is news: a process was killed.
+    (log.warning if server.how == "adopted" else log.info)(
+        f"embedded_postgres_{server.how}", data_dir=str(settings.data_dir), pid=server.pid
+    )
     try:
         yield server.url
     finally:
-        server.stop()
-        log.info("embedded_postgres_stopped")
+        if server.stop():
+            log.info("embedded_postgres_stopped", pid=server.pid)
+        else:
+            log.info("embedded_postgres_left_running", pid=server.pid, reason="another process uses it")
 
 
 def assemble(settings: Settings, database_url: str) -> Runtime:
     """The vault and the application over a database that is up (the caller closes the app)."""
     vault = Vault.from_setting(settings.id_key, settings.data_dir)
-    return Runtime(settings=settings, database_url=database_url, vault=vault, app=Casework(database_url))
+    app = Casework(database_url, db_timeout=settings.db_timeout)
+    return Runtime(settings=settings, database_url=database_url, vault=vault, app=app)
 
 
 @contextmanager

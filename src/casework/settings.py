@@ -22,6 +22,8 @@ class Settings:
     id_key: str | None
     projection_batch: int
     workers: int = 1
+    # How long a request waits for a database connection before answering 503 (seconds).
+    db_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,4 +45,19 @@ class Settings:
             id_key=env.get("CASEWORK_ID_KEY") or None,
             projection_batch=int(env.get("CASEWORK_PROJECTION_BATCH", "500")),
             workers=int(env.get("CASEWORK_WORKERS", "1")),
+            db_timeout=_seconds(env, "CASEWORK_DB_TIMEOUT", 5.0),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 300:
+        msg = f"{name} must be a number of seconds between 0 and 300, not {text!r}"
+        raise ValueError(msg)
+    return value
