@@ -57,10 +57,11 @@ SETTINGS = {
     "CASEWORK_HOST": "the address serve listens on (default 127.0.0.1)",
     "CASEWORK_PORT": "the port serve listens on (default 8000)",
     "CASEWORK_WORKERS": "API processes of serve (default 1; one per core)",
+    "CASEWORK_DB_TIMEOUT": "seconds to wait for a database connection, then 503 (default 5)",
     "CASEWORK_LOG_FORMAT": "console (default) or json",
     "CASEWORK_LOG_LEVEL": "debug, info (default), warning or error",
 }
-_DATABASE = ("CASEWORK_DATABASE_URL", "CASEWORK_DATA_DIR", "CASEWORK_ID_KEY")
+_DATABASE = ("CASEWORK_DATABASE_URL", "CASEWORK_DATA_DIR", "CASEWORK_ID_KEY", "CASEWORK_DB_TIMEOUT")
 _LOGS = ("CASEWORK_LOG_LEVEL", "CASEWORK_LOG_FORMAT")
 _ALL = tuple(name for name in SETTINGS if name not in _LOGS)
 

@@ -500,7 +500,8 @@ class Demo:
                         office,
                     )
         latest = state.latest_evaluation
-        if fate == "recommended" and latest and latest.grade in MEASURES_2013.recommendable_grades:
+        recommendable = latest is not None and latest.grade in MEASURES_2013.recommendable_grades
+        if fate == "recommended" and latest is not None and recommendable and state.level == "city":
             on = self.after(latest.evaluated_on, 10, 60)
             state = self.run(
                 c.RecommendToProvince(
