@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 Serving = tuple[subprocess.Popen[bytes], str, dict[str, str]]
 
@@ -67,3 +69,36 @@ def start_serving(
         assert time.monotonic() < deadline, "the service did not become ready"
         assert process.poll() is None, (folder / log).read_text()
         time.sleep(0.2)
+
+
+def stop_serving(process: subprocess.Popen[bytes], timeout: float = 60) -> int:
+    """Stop the service as systemd or Ctrl-C does (SIGTERM); its exit code."""
+    process.send_signal(signal.SIGTERM)
+    return process.wait(timeout)
+
+
+def postmaster_pid(pgdata: Path) -> int:
+    """The pid the embedded server's ``postmaster.pid`` names (the file must be there)."""
+    return int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs: a zombie (ended, not yet reaped by whoever adopted it;
+    a container's first process may never reap) has ended."""
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
+def postgres_in(pgdata: Path) -> list[int]:
+    """The live PostgreSQL processes working in a data folder (a server's postmaster and its
+    backends all run there), found by looking at every process rather than at the pid file."""
+    return [
+        process.pid
+        for process in psutil.process_iter(["name", "cwd", "status"])
+        if process.info["name"] == "postgres"
+        and process.info["status"] != psutil.STATUS_ZOMBIE
+        and process.info["cwd"]
+        and Path(process.info["cwd"]).resolve() == pgdata.resolve()
+    ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import stat
+import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,14 +48,59 @@ def test_protecting_checks_the_number_first(vault: Vault) -> None:
     assert b.resident_id(9) not in protected.sealed
 
 
-def test_the_embedded_server_starts_in_its_folder_and_stops(tmp_path: Path) -> None:
-    server = EmbeddedPostgres(tmp_path / "data", throwaway=True)
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    """A folder outside pytest's: as root the server runs as another user, to whom the wheel
+    opens the folders above its data, and another pytest session starting meanwhile closes
+    pytest's own again (the server then cannot start)."""
+    with tempfile.TemporaryDirectory(prefix="casework-embedded-") as made:
+        yield Path(made)
+
+
+def test_the_embedded_server_starts_in_its_folder_and_stops(folder: Path) -> None:
+    server = EmbeddedPostgres(folder / "data", throwaway=True)
     with psycopg.connect(server.url) as conn:
         (version,) = conn.execute("SHOW server_version_num").fetchone()  # type: ignore[misc]
     assert int(version) >= 160000
-    server.stop()
+    assert server.stop() is True
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(server.url, connect_timeout=2)
+    assert not (folder / "data" / "pgdata").exists(), "a throwaway server's data is deleted"
+    assert server.stop() is False, "stopping twice is harmless"
+
+
+def test_the_last_user_of_the_server_stops_it(folder: Path) -> None:
+    # Two users in one process count as two, as two processes do.
+    first = EmbeddedPostgres(folder / "data", throwaway=True)
+    second = EmbeddedPostgres(folder / "data", throwaway=True)
+    assert (first.how, second.how) == ("started", "attached")
+    assert first.stop() is False
+    with psycopg.connect(second.url, connect_timeout=5) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert second.stop() is True
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(second.url, connect_timeout=2)
+
+
+def test_a_pid_file_naming_another_server_s_postmaster_is_stale(folder: Path) -> None:
+    # The pid of the old postmaster now belongs to another PostgreSQL, of the same user (which
+    # PostgreSQL itself would refuse to start over), as after a reboot or in a new container.
+    neighbour = EmbeddedPostgres(folder / "neighbour", throwaway=True)
+    made = EmbeddedPostgres(folder / "data")
+    assert made.stop() is True
+    pid_file = folder / "data" / "pgdata" / "postmaster.pid"
+    pid_file.write_text(f"{neighbour.pid}\n{made.pgdata}\n0\n5432\n{made.pgdata}\n\n  0 0\nready\n")
+    again = EmbeddedPostgres(folder / "data", throwaway=True)
+    try:
+        assert again.how == "started"
+        assert again.pid != neighbour.pid
+        with psycopg.connect(again.url, connect_timeout=5) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        with psycopg.connect(neighbour.url, connect_timeout=5) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,), "the neighbour was not signalled"
+    finally:
+        again.stop()
+        neighbour.stop()
 
 
 def test_database_urls_are_read_for_tcp_and_sockets() -> None:
