@@ -23,6 +23,10 @@ from casework.domain.training import training_duty
 _DECEPTIVE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
+# More members, materials or experts than an application ever holds: a list past it is refused.
+MAX_ITEMS = 100
+
+
 class Body(Struct, forbid_unknown_fields=True, kw_only=True):
     """Every request body refuses fields it does not know: a typo must not pass silently.
 
@@ -63,7 +67,7 @@ class MasterIn(Body):
     id_number: str
     qualification: str | None = None
     unique_skills: bool = False
-    grounds: list[MeritGroundIn] = msgspec.field(default_factory=list)
+    grounds: Annotated[list[MeritGroundIn], Meta(max_length=10)] = msgspec.field(default_factory=list)
 
 
 class HostIn(Body):
@@ -97,8 +101,8 @@ class SubmissionIn(Body):
     occupation: str
     master: MasterIn
     host: HostIn
-    members: list[MemberIn] = msgspec.field(default_factory=list)
-    materials: list[MaterialIn] = msgspec.field(default_factory=list)
+    members: Annotated[list[MemberIn], Meta(max_length=MAX_ITEMS)] = msgspec.field(default_factory=list)
+    materials: Annotated[list[MaterialIn], Meta(max_length=MAX_ITEMS)] = msgspec.field(default_factory=list)
     plan: str = ""
 
 
@@ -108,8 +112,8 @@ class AmendmentIn(Body):
     occupation: str | None = None
     master: MasterIn | None = None
     host: HostIn | None = None
-    members: list[MemberIn] | None = None
-    materials: list[MaterialIn] | None = None
+    members: Annotated[list[MemberIn], Meta(max_length=MAX_ITEMS)] | None = None
+    materials: Annotated[list[MaterialIn], Meta(max_length=MAX_ITEMS)] | None = None
     plan: str | None = None
 
 
@@ -121,11 +125,11 @@ class CountyReviewIn(Body):
     decision: rules.ReviewDecision
     opinion: str
     originals_verified: bool = False
-    missing: list[str] = msgspec.field(default_factory=list)
+    missing: Annotated[list[str], Meta(max_length=MAX_ITEMS)] = msgspec.field(default_factory=list)
 
 
 class AssessmentIn(Body):
-    panel: list[str]
+    panel: Annotated[list[str], Meta(min_length=1, max_length=MAX_ITEMS)]
     opinion: str
     recommended: bool
     score: Decimal | None = None
@@ -188,7 +192,7 @@ class EvaluationIn(Body):
     period: str
     scores: dict[str, ScoreIn]
     evaluated_on: dt.date
-    bonus: list[BonusIn] = msgspec.field(default_factory=list)
+    bonus: Annotated[list[BonusIn], Meta(max_length=10)] = msgspec.field(default_factory=list)
 
 
 class RectificationIn(Body):

@@ -94,3 +94,11 @@ async def test_a_name_with_hidden_or_reordering_characters_is_refused(
     body["host"]["name"] = f"温州某某{hidden}机械有限公司"
     await refused(client, "/api/v1/studios", body, tokens.headers("applicant"))
     assert await register_size(client, tokens) == 0
+
+
+async def test_lists_longer_than_any_application_holds_are_refused(client: Client, tokens: Tokens) -> None:
+    body = bodies.submission()
+    body["members"] = body["members"] * 101
+    problem = await refused(client, "/api/v1/studios", body, tokens.headers("applicant"))
+    assert problem["errors"][0]["field"].startswith("members")
+    assert await register_size(client, tokens) == 0
