@@ -21,6 +21,9 @@ from casework.domain.training import training_duty
 # isolates (U+202A-202E, U+2066-2069), and invisible ones (zero-width space, joiners, marks,
 # word joiner, BOM). A "张三" with a hidden U+200B is another master to the uniqueness check.
 _DECEPTIVE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# Control characters other than tab, CR and LF: no clerk types one, and an export cannot hold
+# some of them (a U+0001 in a host name made every later ledger.xlsx a 500).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # More members, materials or experts than an application ever holds: a list past it is refused.
@@ -44,6 +47,11 @@ class Body(Struct, forbid_unknown_fields=True, kw_only=True):
                     raise ValueError(
                         f"{name}: bidirectional-override and zero-width characters are not allowed "
                         f"(U+{ord(found.group()):04X})"
+                    )
+                control = _CONTROL.search(value) if isinstance(value, str) else None
+                if control is not None:
+                    raise ValueError(
+                        f"{name}: control characters are not allowed (U+{ord(control.group()):04X})"
                     )
 
 

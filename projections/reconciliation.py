@@ -25,6 +25,7 @@ from psycopg.types.json import Jsonb
 from casework.domain.errors import FieldError, InvalidRequest
 from casework.store import SCHEMA_LOCK
 from casework.timeline import yuan
+from projections.spreadsheet import xlsx_cell
 
 COLUMNS = ("voucher_no", "payee_credit_code", "amount", "paid_on")
 CATEGORIES = (
@@ -235,26 +236,26 @@ def rows_for_export(items: dict[str, list[dict[str, Any]]]) -> tuple[list[str], 
     return columns, rows
 
 
-def _excel_value(value: Any) -> Any:
-    """What a spreadsheet cell can hold: Excel knows no UUIDs and no time zones."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
 def xlsx(columns: list[str], rows: list[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook  # noqa: PLC0415
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(columns)
+    sheet.append([_text(sheet, c) for c in columns])
     for row in rows:
-        sheet.append([_excel_value(v) for v in row])
+        sheet.append([_text(sheet, v) if isinstance(v, str) else v for v in map(xlsx_cell, row)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text(sheet: Any, value: str) -> Any:
+    """A string written as a text cell: openpyxl makes any string that starts with = a formula."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def ensure_tables(conn: Any) -> None:

@@ -33,6 +33,7 @@ from casework.domain.commands import StudioCommand
 from casework.domain.permissions import Actor
 from casework.store import RequestKey
 from projections.register import COLUMNS, row
+from projections.spreadsheet import csv_cell
 
 MAX_LIMIT = 500
 _PROBLEMS = {
@@ -269,7 +270,7 @@ def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filenam
     writer = csv.writer(out)
     writer.writerow(columns)
     for item in rows:
-        writer.writerow(["" if item.get(c) is None else item.get(c) for c in columns])
+        writer.writerow([csv_cell(item.get(c)) for c in columns])
     return Response(
         content=("\ufeff" + out.getvalue()).encode("utf-8"),
         media_type="text/csv",  # Litestar adds the charset (utf-8)
