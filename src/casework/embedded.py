@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
-# psutil comes with the wheel (which uses it to find a running server) and has no type stubs.
-import psutil  # type: ignore[import-untyped]
+import psutil
 import structlog
 
 # platformdirs warns that XDG_RUNTIME_DIR is unset (as it is for root and in CI) and
