@@ -14,6 +14,7 @@ import jwt
 from casework.domain import rules
 from casework.domain.permissions import Actor
 from casework.keyfiles import read_or_create
+from casework.settings import jwt_secret_setting
 
 ALGORITHM = "HS256"
 _SECRET_FILE = "jwt.secret"  # noqa: S105 - a file name, not a secret
@@ -24,10 +25,14 @@ class InvalidToken(Exception):
 
 
 def jwt_secret(configured: str | None, data_dir: Path) -> str:
-    """CASEWORK_JWT_SECRET, else the data folder's secret, made once (so token and serve agree)."""
-    if configured:
-        return configured
-    return read_or_create(data_dir / _SECRET_FILE, lambda: secrets.token_urlsafe(48))
+    """CASEWORK_JWT_SECRET, else the data folder's secret, made once (so token and serve agree).
+
+    A secret that is set must be one: set but empty, shorter than 32 bytes, or a template's
+    placeholder stops the start, naming the setting, as the other keys do."""
+    checked = jwt_secret_setting(configured)
+    if checked is None:
+        return read_or_create(data_dir / _SECRET_FILE, lambda: secrets.token_urlsafe(48))
+    return checked
 
 
 def issue_token(
@@ -38,6 +43,8 @@ def issue_token(
     county: str | None = None,
     ttl: dt.timedelta = dt.timedelta(hours=8),
     now: dt.datetime | None = None,
+    issuer: str | None = None,
+    audience: str | None = None,
 ) -> str:
     """A signed token for ``subject`` acting as ``role``."""
     if role not in get_args(rules.Role):
@@ -50,14 +57,21 @@ def issue_token(
     claims: dict[str, Any] = {"sub": subject, "role": role, "iat": issued, "exp": issued + ttl}
     if county is not None:
         claims["county"] = county
+    if issuer:
+        claims["iss"] = issuer
+    if audience:
+        claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def actor_from(header: str | None, secret: str) -> Actor:
-    """The actor an ``Authorization: Bearer`` header proves, or InvalidToken."""
+def actor_from(
+    header: str | None, secret: str, issuer: str | None = None, audience: str | None = None
+) -> Actor:
+    """The actor an ``Authorization: Bearer`` header proves, or InvalidToken; with an issuer
+    or an audience configured (CASEWORK_JWT_ISSUER, CASEWORK_JWT_AUDIENCE) the token must name it."""
     if not header or not header.lower().startswith("bearer "):
         raise InvalidToken("send Authorization: Bearer <token>")
-    actor, expires = _verified(header[7:].strip(), secret)
+    actor, expires = _verified(header[7:].strip(), secret, issuer, audience)
     if expires <= time.time():
         raise InvalidToken("the token has expired")
     return actor
@@ -66,13 +80,21 @@ def actor_from(header: str | None, secret: str) -> Actor:
 # Verifying a signature costs more than the rest of a read; a client sends the same token
 # for hours, so remember the verified ones (expiry is still checked on every request).
 @functools.lru_cache(maxsize=4096)
-def _verified(token: str, secret: str) -> tuple[Actor, float]:
+def _verified(token: str, secret: str, issuer: str | None, audience: str | None) -> tuple[Actor, float]:
+    required = ["sub", "role", "exp", *(["iss"] if issuer else []), *(["aud"] if audience else [])]
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=issuer or None,
+            audience=audience or None,
+            options={"require": required, "verify_aud": bool(audience)},
         )
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired") from None
+    except (jwt.InvalidIssuerError, jwt.InvalidAudienceError) as error:
+        raise InvalidToken(f"the token is not valid here ({error})") from None
     except jwt.PyJWTError:
         raise InvalidToken("the token is not valid") from None
     role = claims.get("role")

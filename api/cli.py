@@ -162,6 +162,8 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
             subject=args.subject,
             county=args.county,
             ttl=dt.timedelta(hours=args.ttl),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
         )
     except ValueError as error:
         print(f"casework token: {error}", file=sys.stderr)

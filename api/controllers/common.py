@@ -124,8 +124,12 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     # rest of this function.
     authorization, position = first_headers(request.scope, _AUTHORIZATION, _POSITION)
     try:
+        api = api_state(request)
         actor = actor_from(
-            None if authorization is None else authorization.decode("latin-1"), api_state(request).jwt_secret
+            None if authorization is None else authorization.decode("latin-1"),
+            api.jwt_secret,
+            api.settings.jwt_issuer,
+            api.settings.jwt_audience,
         )
     except InvalidToken as error:
         raise ProblemError(401, "unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"}) from None

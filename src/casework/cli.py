@@ -51,7 +51,9 @@ SETTINGS = {
     "CASEWORK_DATABASE_URL": "PostgreSQL, as a libpq URL (default: embedded)",
     "CASEWORK_DATA_DIR": "embedded database and generated keys (./.casework)",
     "CASEWORK_ID_KEY": "key protecting ID numbers (default: DATA_DIR/id.key)",
-    "CASEWORK_JWT_SECRET": "signs API tokens (default: DATA_DIR/jwt.secret)",
+    "CASEWORK_JWT_SECRET": "signs API tokens, 32 bytes or more (default: DATA_DIR/jwt.secret)",
+    "CASEWORK_JWT_ISSUER": "when set, tokens carry this issuer and must",
+    "CASEWORK_JWT_AUDIENCE": "when set, tokens carry this audience and must",
     "CASEWORK_SIGNING_KEY": "signs checkpoints (default: DATA_DIR/signing.key)",
     "CASEWORK_PROJECTION_BATCH": "events per projection transaction (default 500)",
     "CASEWORK_HOST": "the address serve listens on (default 127.0.0.1)",
@@ -83,7 +85,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "prepare": (_DATABASE, ("CASEWORK_DATABASE_URL=postgresql://casework@db/casework casework prepare",)),
     "token": (
-        ("CASEWORK_JWT_SECRET", "CASEWORK_DATA_DIR"),
+        ("CASEWORK_JWT_SECRET", "CASEWORK_JWT_ISSUER", "CASEWORK_JWT_AUDIENCE", "CASEWORK_DATA_DIR"),
         (
             "casework token --role city_office --subject officer.zhou",
             "casework token --role county_reviewer --county 鹿城区 --subject reviewer.chen --ttl 1",

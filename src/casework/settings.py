@@ -24,6 +24,9 @@ class Settings:
     workers: int = 1
     # How long a request waits for a database connection before answering 503 (seconds).
     db_timeout: float = 5.0
+    # When set, tokens carry and must carry this issuer and audience.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,13 +43,34 @@ class Settings:
             log_level=env.get("CASEWORK_LOG_LEVEL", "info"),
             host=env.get("CASEWORK_HOST", "127.0.0.1"),
             port=int(env.get("CASEWORK_PORT", "8000")),
-            jwt_secret=env.get("CASEWORK_JWT_SECRET") or None,
+            jwt_secret=jwt_secret_setting(env.get("CASEWORK_JWT_SECRET")),
             signing_key=env.get("CASEWORK_SIGNING_KEY") or None,
             id_key=env.get("CASEWORK_ID_KEY") or None,
             projection_batch=int(env.get("CASEWORK_PROJECTION_BATCH", "500")),
             workers=int(env.get("CASEWORK_WORKERS", "1")),
             db_timeout=_seconds(env, "CASEWORK_DB_TIMEOUT", 5.0),
+            jwt_issuer=env.get("CASEWORK_JWT_ISSUER") or None,
+            jwt_audience=env.get("CASEWORK_JWT_AUDIENCE") or None,
         )
+
+
+# The words the deployment templates hold until someone sets a real secret.
+PLACEHOLDERS = frozenset({"change-me", "changeme", "change_me", "secret", "password", "example"})
+MIN_SECRET_BYTES = 32  # HS256 takes a key of the hash's length (RFC 7518 3.2)
+
+
+def jwt_secret_setting(configured: str | None) -> str | None:
+    """CASEWORK_JWT_SECRET as set: unset means generated into the data folder; set, even to
+    nothing, it must be a real secret, or the start stops here, naming it."""
+    if configured is None:
+        return None
+    if configured.strip().lower() in PLACEHOLDERS:
+        msg = "CASEWORK_JWT_SECRET is a template's placeholder: set a random secret of 32 bytes or more"
+        raise ValueError(msg)
+    if len(configured.encode()) < MIN_SECRET_BYTES:
+        msg = f"CASEWORK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (unset, one is generated)"
+        raise ValueError(msg)
+    return configured
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

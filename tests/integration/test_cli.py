@@ -321,3 +321,11 @@ def test_the_demo_covers_every_county_and_every_stage(
 
 def rules_today() -> dt.date:
     return dt.date(2026, 11, 26)
+
+
+def test_a_template_jwt_secret_stops_the_start_naming_it(folder: Path) -> None:
+    refused = casework(
+        "serve", env={"CASEWORK_DATA_DIR": str(folder / "x"), "CASEWORK_JWT_SECRET": "change-me"}
+    )
+    assert refused.returncode != 0
+    assert "CASEWORK_JWT_SECRET" in refused.stderr
