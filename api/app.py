@@ -134,7 +134,11 @@ def _configure_lifespan(state: ApiState) -> Any:
         runner: ProjectionRunner | None = None
         if state.run_projections:
             runner = ProjectionRunner(
-                state.app, state.database_url, signer=state.signer, batch_size=state.settings.projection_batch
+                state.app,
+                state.database_url,
+                signer=state.signer,
+                batch_size=state.settings.projection_batch,
+                idempotency_ttl_hours=state.settings.idempotency_ttl_hours,
             )
             await anyio.to_thread.run_sync(runner.start)
             state.runner = runner

@@ -112,7 +112,11 @@ def _serve_workers(
     runner = None
     if projections:
         runner = ProjectionRunner(
-            runtime.app, runtime.database_url, signer=signer, batch_size=settings.projection_batch
+            runtime.app,
+            runtime.database_url,
+            signer=signer,
+            batch_size=settings.projection_batch,
+            idempotency_ttl_hours=settings.idempotency_ttl_hours,
         )
         runner.start()
     try:

@@ -29,6 +29,7 @@ import asyncpg
 from litestar import Request, Response
 
 from api.errors import ProblemError
+from casework.domain.permissions import Actor
 from casework.store import IDEMPOTENCY_DDL, IDEMPOTENCY_TABLE, RequestKey
 
 CREATE = IDEMPOTENCY_DDL
@@ -48,6 +49,12 @@ WAIT_SECONDS = 10.0
 _LOCKS = 0x43570003
 
 
+def key_scope(actor: Actor) -> str:
+    """Whose keys a key is among: the subject in its role and county. A token of the same
+    subject in another county, or another role, never replays an answer it may not see."""
+    return f"{actor.role}:{actor.county or '-'}:{actor.subject}"
+
+
 async def answer_once(
     pool: asyncpg.Pool[Any],
     request: Request[Any, Any, Any],
@@ -55,8 +62,10 @@ async def answer_once(
     today: dt.date,
     answer: Answer,
     replay: Replay | None = None,
+    ttl_hours: float = 24.0,
 ) -> Response[bytes]:
-    """Answer the request, or the answer already given (or recorded) for the same key and body."""
+    """Answer the request, or the answer already given (or recorded) for the same key and body
+    within ``ttl_hours``; ``subject`` is the key's scope (``key_scope``)."""
     key = request.headers.get("idempotency-key")
     if not key:
         return await answer(None)
@@ -73,7 +82,7 @@ async def answer_once(
                 409, "idempotency_key_in_flux", "a request with this key is still being answered"
             )
         try:
-            return await _answer_holding(conn, subject, key, digest, today, answer, replay)
+            return await _answer_holding(conn, subject, key, digest, today, answer, replay, ttl_hours)
         finally:
             await _release(conn, lock)
 
@@ -86,13 +95,18 @@ async def _answer_holding(
     today: dt.date,
     answer: Answer,
     replay: Replay | None,
+    ttl_hours: float,
 ) -> Response[bytes]:
     row = await conn.fetchrow(
-        f"SELECT request_hash, status, headers, body, stream, first_version, last_version, business_date "  # noqa: S608
-        f"FROM {TABLE} WHERE subject = $1 AND key = $2",
+        _LOOKUP,
         subject,
         key,
+        ttl_hours * 3600,
     )
+    if row is not None and row["expired"]:
+        # A key is kept for its time only (CASEWORK_IDEMPOTENCY_TTL_HOURS): then it is new again.
+        await conn.execute(f"DELETE FROM {TABLE} WHERE subject = $1 AND key = $2", subject, key)  # noqa: S608
+        row = None
     if row is not None:
         if row["request_hash"] != digest:
             raise ProblemError(
@@ -110,7 +124,7 @@ async def _answer_holding(
     owner = uuid.uuid4()
     await conn.execute(
         f"INSERT INTO {TABLE} (subject, key, request_hash, owner) VALUES ($1, $2, $3, $4) "  # noqa: S608
-        "ON CONFLICT (subject, key) DO UPDATE SET owner = EXCLUDED.owner",
+        "ON CONFLICT (subject, key) DO UPDATE SET owner = EXCLUDED.owner, created_at = now()",
         subject,
         key,
         digest,
@@ -119,6 +133,12 @@ async def _answer_holding(
     response = await answer(RequestKey(subject=subject, key=key, owner=owner, business_date=today))
     await _keep(conn, subject, key, response)
     return response
+
+
+_LOOKUP = (
+    "SELECT request_hash, status, headers, body, stream, first_version, last_version, business_date, "  # noqa: S608
+    f"created_at < now() - make_interval(secs => $3) AS expired FROM {TABLE} WHERE subject = $1 AND key = $2"
+)
 
 
 async def _take(conn: Connection, lock: int) -> bool:

@@ -33,7 +33,11 @@ def _project(settings: Settings, args: argparse.Namespace) -> int:
     with (
         running(settings) as runtime,
         ProjectionRunner(
-            runtime.app, runtime.database_url, signer=signer, batch_size=settings.projection_batch
+            runtime.app,
+            runtime.database_url,
+            signer=signer,
+            batch_size=settings.projection_batch,
+            idempotency_ttl_hours=settings.idempotency_ttl_hours,
         ) as runner,
     ):
         log.info("projection_worker_started", projections=[p.name for p in runner.projections])

@@ -30,7 +30,7 @@ from casework.application import Casework
 from casework.embedded import connection_params
 from casework.integrity import Signer
 from casework.logging import configure_logging
-from casework.store import CaseworkTrackingRecorder
+from casework.store import IDEMPOTENCY_TABLE, CaseworkTrackingRecorder
 from projections import catalog
 from projections.audit import AuditTrail
 from projections.base import LAST_POSITION, Decoder, Item, Projection, log_select
@@ -493,6 +493,41 @@ class Listener(threading.Thread):
                 self.stopping.wait(1.0)
 
 
+def purge_expired_keys(database_url: str, ttl_hours: float) -> int:
+    """Delete the Idempotency-Keys older than ``ttl_hours``; how many went."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass(%s)", (IDEMPOTENCY_TABLE,)).fetchone() == (None,):
+            return 0
+        deleted = conn.execute(
+            SQL("DELETE FROM {} WHERE created_at < now() - make_interval(secs => %s)").format(
+                Identifier(IDEMPOTENCY_TABLE)
+            ),
+            (ttl_hours * 3600,),
+        )
+        return deleted.rowcount
+
+
+class KeyPurger(threading.Thread):
+    """Purges expired Idempotency-Keys now and then (one DELETE; harmless when twins run it)."""
+
+    def __init__(self, database_url: str, ttl_hours: float, every: float = 600.0) -> None:
+        super().__init__(name="idempotency-purger", daemon=True)
+        self.database_url = database_url
+        self.ttl_hours = ttl_hours
+        self.every = every
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                purged = purge_expired_keys(self.database_url, self.ttl_hours)
+                if purged:
+                    log.info("idempotency_keys_purged", keys=purged)
+            except psycopg.Error as error:
+                log.warning("idempotency_purge_failed", error=str(error))
+            self.stopping.wait(self.every)
+
+
 class ProjectionRunner:
     """All projections of a process: one worker each, woken by one listener."""
 
@@ -505,8 +540,10 @@ class ProjectionRunner:
         signer: Signer | None = None,
         batch_size: int = 500,
         standby_poll: float = 1.0,
+        idempotency_ttl_hours: float = 24.0,
     ) -> None:
         self.projections = list(projections or all_projections(signer))
+        self.purger = KeyPurger(database_url, idempotency_ttl_hours)
         self.projector = Projector(app, database_url, pool_size=len(self.projections) + 2)
         self.workers = [
             Worker(self.projector, p, batch_size=batch_size, standby_poll=standby_poll)
@@ -521,9 +558,11 @@ class ProjectionRunner:
         for worker in self.workers:
             worker.start()
         self.listener.start()
+        self.purger.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self.listener.stopping.set()
+        self.purger.stopping.set()
         for worker in self.workers:
             worker.stop()
         for worker in self.workers:

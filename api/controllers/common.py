@@ -23,7 +23,7 @@ from api.access import require
 from api.auth import InvalidToken, actor_from
 from api.database import log_head, wait_for_position
 from api.errors import ProblemError, problem_for
-from api.idempotency import answer_once
+from api.idempotency import answer_once, key_scope
 from api.metrics import METRICS
 from api.middleware import first_headers
 from api.schemas import Problem, StudioView, studio_view
@@ -239,7 +239,9 @@ async def run_command(
         assert studio is not None, "a studio's command"
         return respond_with(Outcome(studio=studio, events=events, positions=positions), today)  # type: ignore[arg-type]
 
-    return await answer_once(api.db, request, actor.subject, api.today(), respond, replay)
+    return await answer_once(
+        api.db, request, key_scope(actor), api.today(), respond, replay, api.settings.idempotency_ttl_hours
+    )
 
 
 def limit_of(limit: int) -> int:

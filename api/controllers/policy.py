@@ -17,7 +17,7 @@ from api import schemas as s
 from api.access import require
 from api.controllers.common import POSITION_HEADER, api_state, documented, json_response
 from api.errors import problem_for
-from api.idempotency import answer_once
+from api.idempotency import answer_once, key_scope
 from api.metrics import METRICS
 from casework.application import Context
 from casework.domain.decide import standard_in_force
@@ -136,4 +136,12 @@ class PolicyController(Controller):
             assert isinstance(events[-1], SubsidyStandardSet), "the standards' stream"
             return created(events[-1], positions[-1])
 
-        return await answer_once(api.db, request, actor.subject, api.today(), respond, replay)
+        return await answer_once(
+            api.db,
+            request,
+            key_scope(actor),
+            api.today(),
+            respond,
+            replay,
+            api.settings.idempotency_ttl_hours,
+        )

@@ -60,6 +60,7 @@ SETTINGS = {
     "CASEWORK_PORT": "the port serve listens on (default 8000)",
     "CASEWORK_WORKERS": "API processes of serve (default 1; one per core)",
     "CASEWORK_DB_TIMEOUT": "seconds to wait for a database connection, then 503 (default 5)",
+    "CASEWORK_IDEMPOTENCY_TTL_HOURS": "how long an Idempotency-Key is kept (default 24)",
     "CASEWORK_LOG_FORMAT": "console (default) or json",
     "CASEWORK_LOG_LEVEL": "debug, info (default), warning or error",
 }

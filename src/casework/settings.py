@@ -27,6 +27,8 @@ class Settings:
     # When set, tokens carry and must carry this issuer and audience.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # How long an Idempotency-Key is kept, then purged by the projection worker.
+    idempotency_ttl_hours: float = 24.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             db_timeout=_seconds(env, "CASEWORK_DB_TIMEOUT", 5.0),
             jwt_issuer=env.get("CASEWORK_JWT_ISSUER") or None,
             jwt_audience=env.get("CASEWORK_JWT_AUDIENCE") or None,
+            idempotency_ttl_hours=_hours(env, "CASEWORK_IDEMPOTENCY_TTL_HOURS", 24.0),
         )
 
 
@@ -71,6 +74,20 @@ def jwt_secret_setting(configured: str | None) -> str | None:
         msg = f"CASEWORK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (unset, one is generated)"
         raise ValueError(msg)
     return configured
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 24 * 365:
+        msg = f"{name} must be a number of hours above 0 (and at most a year), not {text!r}"
+        raise ValueError(msg)
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -23,8 +23,10 @@ import httpx
 import psycopg
 
 from api.auth import issue_token
+from api.idempotency import key_scope
 from casework.application import Casework, Context
 from casework.domain import commands as c
+from casework.domain.permissions import Actor
 from casework.store import IDEMPOTENCY_TABLE, RequestKey
 from tests import builders as b
 from tests.api import bodies
@@ -126,7 +128,7 @@ def test_a_command_recorded_by_a_process_that_died_before_answering_is_answered_
     process, base, _ = start_serving(tmp_path, None, env=env)
     try:
         sid = awarded_studio(base, secret)
-        subject = "finance.crash"
+        subject = key_scope(Actor(subject="finance.crash", role="finance"))
         body = bodies.payment()
         # What the dying process did: took the key, recorded the payment in the same
         # transaction as the key's outcome, and never kept its answer.
