@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
@@ -77,6 +78,51 @@ async def _check_request(request: Request[Any, Any, Any]) -> None:
         raise errors.ProblemError(
             422, "validation_failed", f"the body nests more than {MAX_NESTING} levels deep"
         )
+    odd = odd_decimal(body)
+    if odd is not None:
+        raise errors.ProblemError(
+            422, "validation_failed", f"{odd[0]}: write a plain decimal such as 35 or 7.5, not {odd[1]!r}"
+        )
+
+
+# The request fields that hold a decimal number. Litestar decodes bodies leniently, so that
+# "-0" or "3.5e1" arrive as 0 and 35: their spelling is checked on the body itself.
+DECIMAL_FIELDS = frozenset({"education_fund_share_pct", "score", "self", "assessed", "points"})
+_PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
+def odd_decimal(body: bytes) -> tuple[str, object] | None:
+    """The first decimal field (its path, its value) not written as a plain decimal, if any."""
+    try:
+        document = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None  # not JSON: the decoder says so (400)
+    stack: list[tuple[str, object]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                named = f"{path}.{key}" if path else str(key)
+                if key in DECIMAL_FIELDS and not _plain_decimal(item):
+                    return named, item
+                stack.append((named, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _plain_decimal(value: object) -> bool:
+    if value is None or isinstance(value, bool):
+        return True  # absent, or not a number at all: the body's own check says so
+    if isinstance(value, int):
+        return True
+    # A JSON number with a fraction comes as a float: its shortest spelling is what it says.
+    text = repr(value) if isinstance(value, float) else value
+    if not isinstance(text, str):
+        return True  # a list or an object: the body's own check refuses it by type
+    if _PLAIN_DECIMAL.fullmatch(text) is None:
+        return False
+    return not (text.startswith("-") and not text.strip("-0."))  # minus zero is no amount
 
 
 # The deepest body of the contract nests four levels (scores.S1.self); room to spare.

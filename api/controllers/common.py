@@ -254,16 +254,18 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
 
 
-def decode_cursor(cursor: str | None, size: int) -> list[str] | None:
+def decode_cursor(cursor: str | None, kinds: Sequence[Callable[[str], Any]]) -> list[Any] | None:
+    """The values a cursor carries, each made by its kind (str, int, UUID); anything but a
+    cursor this API gave out is a 422 naming the cursor, never a query that fails (500)."""
     if cursor is None:
         return None
     try:
         values = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()), type=list[str])
-    except (ValueError, msgspec.DecodeError):
+        if len(values) != len(kinds):
+            raise ValueError
+        return [kind(value) for kind, value in zip(kinds, values, strict=True)]
+    except (ValueError, TypeError, msgspec.DecodeError):
         raise ProblemError(422, "validation_failed", "cursor: not one this API gave out") from None
-    if len(values) != size:
-        raise ProblemError(422, "validation_failed", "cursor: not one this API gave out")
-    return values
 
 
 def wants_csv(request: Request[Any, Any, Any]) -> bool:

@@ -79,6 +79,14 @@ def _filters(pairs: list[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
     return where, params
 
 
+def _position(text: str) -> int:
+    """A position of a cursor: a bigint, not just any integer."""
+    value = int(text)
+    if not 0 <= value < 2**63:
+        raise ValueError(text)
+    return value
+
+
 def _money_rows(rows: list[Any]) -> list[dict[str, Any]]:
     out = []
     for r in rows:
@@ -439,10 +447,10 @@ async def _page(
     filename: str,
 ) -> Response[bytes]:
     csv = wants_csv(request)
-    after = decode_cursor(cursor, len(key))
+    after = decode_cursor(cursor, [_position] * len(key))
     if after is not None and not csv:
         start = len(params)
-        params = [*params, *(int(v) for v in after)]
+        params = [*params, *after]
         placeholders = ", ".join(f"${start + i + 1}" for i in range(len(key)))
         where = [*where, f"({', '.join(key)}) > ({placeholders})"]
     sql = f"SELECT * FROM {view}" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608

@@ -470,7 +470,7 @@ class StudioController(Controller):
         if has_honour is not None:
             where.append(("" if has_honour else "NOT ") + "jsonb_array_length(honours) > 0")
         csv = wants_csv(request)
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, (str, uuid.UUID))
         if after is not None and not csv:
             params.extend(after)
             where.append(f"(case_no, id) > (${len(params) - 1}, ${len(params)}::uuid)")

@@ -63,7 +63,7 @@ async def test_a_decimal_that_is_no_number_is_refused(client: Client, tokens: To
     body = bodies.submission()
     body["host"]["education_fund_share_pct"] = number
     problem = await refused(client, "/api/v1/studios", body, tokens.headers("applicant"))
-    assert "finite" in problem["detail"]
+    assert "plain decimal" in problem["detail"]
     assert await register_size(client, tokens) == 0
 
     studio = await studio_at(client, tokens, "county_approved")
