@@ -274,22 +274,23 @@ def test_checkpoints_follow_every_1000_events_or_10_minutes(
     with Casework(database_url) as app:
         projector = Projector(app, database_url)
         projector.ensure(projection)
-        load_demo(app=app, vault=vault, today=NOW.date(), studios=1, seed=1)  # one application: 1 event
+        # The demo's example subsidy standard and one application: 2 events.
+        load_demo(app=app, vault=vault, today=NOW.date(), studios=1, seed=1)
         projector.step(projection, 1000)
-        assert signed() == [1], "the first events are signed at once"
-        load_demo(app=app, vault=vault, today=NOW.date(), studios=1, seed=2)
+        assert signed() == [2], "the first events are signed at once"
+        load_demo(app=app, vault=vault, today=NOW.date(), studios=1, seed=2)  # the standard is there: 1 event
         projector.step(projection, 1000)
-        assert signed() == [1], "one event and no time passed: not yet"
+        assert signed() == [2], "one event and no time passed: not yet"
         clock[0] += 601  # ten minutes and a second later
         projector.step(projection, 1000)
-        assert signed() == [1, 2]
+        assert signed() == [2, 3]
         projector.step(projection, 1000)
-        assert signed() == [1, 2], "nothing new to sign"
+        assert signed() == [2, 3], "nothing new to sign"
         load_demo(app=app, vault=vault, today=NOW.date(), studios=30, seed=3)
         head = projector.head()
-        assert head - 2 >= 40
+        assert head - 3 >= 40
         projector.step(projection, 1000)
-        assert signed() == [1, 2, head], "40 events since the last checkpoint: signed without waiting"
+        assert signed() == [2, 3, head], "40 events since the last checkpoint: signed without waiting"
         projector.close()
     with Casework(database_url) as app:
         assert verify(app, database_url, signer.public_key).ok

@@ -38,6 +38,8 @@ class Story:
     """One studio from application to revocation, with every kind of money movement."""
 
     def __init__(self, app: Casework, county: str = "瑞安市", serial: int = 1) -> None:
+        if not app.subsidy_standards():
+            app.set_subsidy_standard(STANDARD, ctx(b.CITY_OFFICE))
         self.app = app
         self.sid = uuid.uuid4()
         self.county = county
@@ -73,8 +75,9 @@ class Story:
                 studio_id=self.sid,
                 apprentice_id=self.apprentice,
                 name="小李",
-                id=b.protected(b.resident_id(900 + self.serial)),
+                id=b.protected(b.resident_id(900 + self.serial, "20000101")),
                 born_on=b.D(2000, 1, 1),
+                enrolled_on=b.D(2014, 7, 1),
                 agreement_signed_on=b.D(2014, 7, 1),
             ),
             b.CITY_OFFICE,
@@ -116,6 +119,30 @@ class Story:
         )
         return self
 
+    def review_and_honour(self) -> Story:
+        self.run(b.review(self.sid, passed=False, on=b.D(2016, 9, 25)), b.CITY_OFFICE)
+        self.run(
+            c.RecordHonour(
+                studio_id=self.sid,
+                honour_id=uuid.uuid4(),
+                person="member-1",
+                honour="瓯江技能大奖",
+                level="city",
+                conferred_on=b.D(2016, 10, 1),
+                document_no="温政发〔2016〕9号",
+            ),
+            b.CITY_OFFICE,
+        )
+        return self
+
+
+# The tests' subsidy standard (the measures give no figures), recorded by the city office.
+STANDARD = c.SetSubsidyStandard(
+    in_force_from=b.STANDARD_2013.in_force_from,
+    document_no=b.STANDARD_2013.document_no,
+    rates_fen=b.STANDARD_2013.rates_fen,
+)
+
 
 class TestRegister:
     def test_a_studio_under_rectification_reads_as_the_register_describes_it(
@@ -132,8 +159,8 @@ class TestRegister:
         assert row["award_published_on"] == dt.date(2014, 5, 8)
         assert row["construction_paid_fen"] == 3_000_000  # the reversed payment does not count
         assert row["apprenticeship_paid_fen"] == 100_000
-        assert row["training_counts"] == {"2015": 1}
-        assert row["training_since_award"] == 1
+        # Qualified on 2015-07-01: in the second award year (from 2015-05-08).
+        assert row["training_per_award_year"] == [0, 1]
         assert (row["last_period"], row["last_total"], row["last_grade"]) == (
             "2014-2015",
             Decimal(55),
@@ -144,7 +171,31 @@ class TestRegister:
             dt.date(2016, 9, 20),
         )
         assert row["next_evaluation_due"] == dt.date(2018, 5, 8)
+        assert (row["rectification_reviewed_on"], row["rectification_review_passed"], row["honours"]) == (
+            None,
+            None,
+            [],
+        )
         assert b.resident_id(1).encode() not in bytes(row["state"])
+
+    def test_a_failed_review_and_an_honour_read_in_the_register(
+        self, app: Casework, projector: Projector, database_url: str
+    ) -> None:
+        story = Story(app).award().fail_and_rectify().review_and_honour()
+        catch_up(projector)
+        (row,) = query(database_url, "SELECT * FROM register_studios WHERE id = %s", story.sid)
+        assert (row["status"], row["rectification_reviewed_on"], row["rectification_review_passed"]) == (
+            "rectifying",
+            dt.date(2016, 9, 25),
+            False,
+        )
+        (honour,) = row["honours"]
+        assert (honour["person"], honour["person_name"], honour["honour"], honour["conferred_on"]) == (
+            "member-1",
+            "李四",
+            "瓯江技能大奖",
+            "2016-10-01",
+        )
 
     def test_a_passing_evaluation_closes_the_rectification_in_the_register(
         self, app: Casework, projector: Projector, database_url: str

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import httpx
 
+from casework.clock import business_date, utc_now
+from casework.domain.state import anniversary
 from tests.serving import start_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def two_years_on() -> str:
-    """The next evaluation of a studio awarded today (the walkthrough's award date)."""
-    today = dt.datetime.now(dt.UTC).date()
-    return today.replace(
-        year=today.year + 2, day=28 if (today.month, today.day) == (2, 29) else today.day
-    ).isoformat()
+def next_evaluation_due() -> str:
+    """Two years after the walkthrough's award, dated 90 days before today in Wenzhou."""
+    awarded = business_date(utc_now()) - dt.timedelta(days=90)
+    return anniversary(awarded, 2).isoformat()
 
 
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
@@ -45,10 +45,14 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
         for expected in (
             "county_approved",
             "assessed",
-            two_years_on(),
+            next_evaluation_due(),
             "construction_subsidy_already_paid",
+            "'apprenticeship_paid': '1000.00'",
             "50.0 3.0 53.0 fail",
+            "revocation_precondition",
+            "'last_review_passed': False",
             "revoked",
+            "RectificationReviewed",
             "Revoked",
             "温州市张三数控车工技能大师工作室",
             "position,studio_id",

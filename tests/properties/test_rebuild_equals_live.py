@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 from casework.application import Casework, Context
 from casework.domain.decide import decide
 from casework.domain.errors import RuleViolation, StudioNotFound
-from casework.domain.permissions import ALLOWED
 from casework.domain.state import Studio, evolve
 from projections.runner import Projector, all_projections
 from tests.integration.snapshots import snapshot
-from tests.properties.commands import ACTORS, draw_command
+from tests.properties.commands import CIRCUMSTANCES, actor_for, draw_command, ensure_standard
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +28,7 @@ _masters = itertools.count(2000)
 def test_a_rebuilt_projection_equals_the_live_one(
     app: Casework, projector: Projector, database_url: str, data: st.DataObject
 ) -> None:
+    ensure_standard(app)
     studios: dict[uuid.UUID, tuple[int, Studio | None]] = {
         uuid.uuid4(): (next(_masters), None) for _ in range(2)
     }
@@ -37,11 +37,10 @@ def test_a_rebuilt_projection_equals_the_live_one(
         serial, state = studios[sid]
         command = draw_command(data, sid, state, serial)
         try:
-            new = decide(command, state)
+            new = decide(command, state, CIRCUMSTANCES)
         except (RuleViolation, StudioNotFound):
             continue
-        role = sorted(ALLOWED[type(command)][1])[0]
-        app.execute(command, Context(actor=ACTORS[role], correlation_id="p", request_id="p"))
+        app.execute(command, Context(actor=actor_for(command, state), correlation_id="p", request_id="p"))
         for event in new:
             state = evolve(state, event, sid)
         studios[sid] = (serial, state)
