@@ -64,7 +64,8 @@ async def test_an_apprentice_of_35_on_the_qualification_date_is_not_young_and_do
         ({"born_on": "2000-01-01"}, "validation_failed", None),  # no longer typed in
         ({"id_number": "330302200001010010"}, "invalid_id_number", "id_number"),
         ({"name": " "}, "validation_failed", "name"),
-        # An agreement signed before the birth date inside the ID number.
+        # An agreement before the measures took effect (第八条), or before the birth date in the ID number.
+        ({"agreement_signed_on": "2013-05-07"}, "validation_failed", "agreement_signed_on"),
         (
             {"id_number": b.resident_id(77, "20150101"), "agreement_signed_on": "2014-06-01"},
             "validation_failed",

@@ -22,7 +22,7 @@ TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 # studio (awarded and under a rectification order) would otherwise take.
 DATED: list[tuple[str, dict[str, Any], str]] = [
     ("subsidy-payments", bodies.payment(), "paid_on"),
-    ("apprentices", bodies.apprentice(enrolled="2026-11-01"), "agreement_signed_on"),
+    ("apprentices", bodies.apprentice(), "agreement_signed_on"),  # enrolled_on defaults to it
     ("apprentices", bodies.apprentice(agreement=None), "enrolled_on"),
     ("inspections", {"inspector": "市局", "findings": "正常", "inspected_on": "2026-11-01"}, "inspected_on"),
     ("evaluations", bodies.evaluation(55), "evaluated_on"),

@@ -86,6 +86,17 @@ class TestRevocationAfterRectification:
         assert (revoked["status"], revoked["revocation_ground"]) == ("revoked", "failed_after_rectification")
         assert revoked["closed_on"] == TODAY.isoformat()
 
+    async def test_given_a_failed_review_after_the_deadline_a_revocation_dated_before_it_is_409(
+        self, rectifying: Studio
+    ) -> None:
+        await rectifying.ok("rectification-reviews", bodies.review(False, on="2026-11-25"))
+        for before in ("2026-11-24", ORDERED, "2026-01-01"):
+            await rectifying.refused(
+                "revocation", bodies.revocation(on=before), 409, "revocation_precondition"
+            )
+        revoked = await rectifying.ok("revocation", bodies.revocation(on="2026-11-25"))
+        assert revoked["closed_on"] == "2026-11-25"
+
     async def test_given_a_review_after_the_deadline_that_passed_then_the_studio_is_awarded_again(
         self, rectifying: Studio
     ) -> None:

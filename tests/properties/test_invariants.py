@@ -42,11 +42,14 @@ def check_invariants(studio: Studio, events: list[Event]) -> None:
         assert studio.rectification.passed_on is None
         assert studio.rectification.deadline > studio.rectification.ordered_on
     if studio.revocation_ground == "failed_after_rectification":
-        # 第七条(四)3: a review on or after the deadline of an order for a failure found it failing.
+        # 第七条(四)3: a review on or after the deadline of an order for a failure found it failing,
+        # before the decision.
         order = studio.rectification
         assert order is not None
         assert order.reason in rules.REVIEWABLE_FAILURES
-        assert any(not r.passed and r.reviewed_on >= order.deadline for r in order.reviews)
+        decided = studio.closed_on
+        assert decided is not None
+        assert any(not r.passed and order.deadline <= r.reviewed_on <= decided for r in order.reviews)
     if studio.rectification is not None:
         assert all(r.reviewed_on >= studio.rectification.ordered_on for r in studio.rectification.reviews)
     for result in studio.evaluations:

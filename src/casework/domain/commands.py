@@ -119,8 +119,9 @@ class EnrollApprentice(Command, frozen=True, kw_only=True):
     id: ProtectedId
     # Read from the ID number by whoever builds the command (casework.domain.ids.birth_date).
     born_on: dt.date
-    enrolled_on: dt.date
+    # Before enrolled_on, which defaults to it at the API: a refusal of a date names the one sent.
     agreement_signed_on: dt.date | None = None
+    enrolled_on: dt.date
 
     @property
     def effective_on(self) -> dt.date:

@@ -902,12 +902,13 @@ def revocation(command: Revoke, state: Studio) -> Revoked:
     _blank(command.note, "note")
     _require(state, rules.ACTIVE_STUDIO, "a revocation", "第七条(四)")
     if command.ground == "failed_after_rectification":
-        _failed_after_rectification(state)
+        _failed_after_rectification(state, command.decided_on)
     return Revoked(ground=command.ground, note=command.note, decided_on=command.decided_on)
 
 
-def _failed_after_rectification(state: Studio) -> None:
-    """第七条(四)3 经限期整改后仍达不到合格标准: someone looked again after the deadline."""
+def _failed_after_rectification(state: Studio, decided_on: dt.date) -> None:
+    """第七条(四)3 经限期整改后仍达不到合格标准: someone looked again after the deadline, and
+    the decision follows that review."""
     order = state.open_rectification
     if order is None:
         raise StateConflict(
@@ -918,11 +919,12 @@ def _failed_after_rectification(state: Studio) -> None:
             "revocation_precondition",
             f"the order was made for {order.reason}; this ground follows a failed evaluation or fraud",
         )
-    if not any(not r.passed and r.reviewed_on >= order.deadline for r in order.reviews):
+    if not any(not r.passed and order.deadline <= r.reviewed_on <= decided_on for r in order.reviews):
         raise StateConflict(
             "revocation_precondition",
-            f"no review on or after the deadline {order.deadline} found the rectification failed: a "
-            "deadline that passed is not enough, the studio must be checked again (第七条(四)3 经限期整改后)",
+            f"no review on or after the deadline {order.deadline}, and by the decision of {decided_on}, "
+            "found the rectification failed: a deadline that passed is not enough, the studio must be "
+            "checked again (第七条(四)3 经限期整改后)",
         )
 
 
