@@ -29,7 +29,7 @@ from api.controllers.records import (
     ReportController,
 )
 from api.controllers.studios import StudioController
-from api.database import create_pool
+from api.database import HealthProbe, create_pool
 from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.middleware import RequestContext
 from api.state import ApiState
@@ -171,6 +171,9 @@ def _configure_lifespan(state: ApiState) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         state.pool = await create_pool(state.database_url, timeout=state.settings.db_timeout)
+        state.health = HealthProbe(
+            state.database_url, state.app.store.events_table_name, fresh_for=state.health_fresh_for
+        )
         async with state.pool.acquire() as conn, conn.transaction():
             await conn.execute(SCHEMA_LOCK)
             for statement in CREATE_IDEMPOTENCY:
@@ -193,6 +196,7 @@ def _configure_lifespan(state: ApiState) -> Any:
         finally:
             if runner is not None:
                 await anyio.to_thread.run_sync(runner.stop)
+            await state.health.close()
             await state.pool.close()
 
     return lifespan

@@ -163,3 +163,59 @@ async def wait_for_position(pool: asyncpg.Pool[Any], position: int, timeout: flo
             return False
         # The runners hear of new events by LISTEN/NOTIFY and apply them within milliseconds.
         await asyncio.sleep(0.002)
+
+
+_POSITIONS_BY_NAME = (
+    "SELECT c.name, coalesce(t.notification_id, 0) AS position FROM casework_projections c "
+    "LEFT JOIN casework_projection_tracking t ON t.application_name = c.name || ':g' || c.generation "
+    "ORDER BY c.name"
+)
+
+
+HEALTH_PROBE = "casework-health"  # the probe's application_name, as pg_stat_activity shows it
+
+
+class HealthProbe:
+    """What readiness and metrics read: each projection's position and lag, through a
+    connection of the probe's own (a probe never waits behind requests for the API's pool,
+    nor takes a connection from them), and read at most once a second however often probed."""
+
+    def __init__(
+        self, database_url: str, events_table: str, timeout: float = 2.0, fresh_for: float = 1.0
+    ) -> None:
+        self.url, _ = pool_arguments(database_url)
+        self.events_table = events_table
+        self.timeout = timeout
+        self.fresh_for = fresh_for
+        self._conn: asyncpg.Connection[Any] | None = None
+        self._lock = asyncio.Lock()
+        self._read: tuple[float, list[tuple[str, int, int]]] | None = None
+        self.queries = 0  # how many times it read the database (for the tests and curious operators)
+
+    async def positions(self) -> list[tuple[str, int, int]]:
+        """(projection, position, lag) of every projection, as of at most a second ago."""
+        async with self._lock:
+            if self._read is not None and time.monotonic() - self._read[0] < self.fresh_for:
+                return self._read[1]
+            try:
+                async with asyncio.timeout(self.timeout):
+                    if self._conn is None or self._conn.is_closed():
+                        self._conn = await asyncpg.connect(
+                            self.url, timeout=self.timeout, server_settings={"application_name": HEALTH_PROBE}
+                        )
+                    self.queries += 1
+                    head = await self._conn.fetchval(
+                        f"SELECT coalesce(max(notification_id), 0) FROM {self.events_table}"  # noqa: S608
+                    )
+                    rows = await self._conn.fetch(_POSITIONS_BY_NAME)
+            except BaseException:
+                await self.close()  # a connection that failed once is not trusted again
+                raise
+            positions = [(r["name"], r["position"], max(0, head - r["position"])) for r in rows]
+            self._read = (time.monotonic(), positions)
+            return positions
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.terminate()

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from api.database import HealthProbe
 from api.writes import LastWrites
 from casework.application import Casework
 from casework.integrity import Signer
@@ -26,6 +27,7 @@ class ApiState:
     run_projections: bool = True
     signer: Signer | None = None
     pool: asyncpg.Pool[Any] | None = None
+    health: HealthProbe | None = None
     runner: ProjectionRunner | None = None
     # Read-your-writes: the last log position each user wrote (shared by the workers of one
     # serve), and the position every projection is known to have applied (so that most reads
@@ -37,6 +39,8 @@ class ApiState:
     # reported stalled (readiness 503, casework_projection_stalled_seconds).
     read_wait: float = 5.0
     stall_after: float = 10.0
+    # Readiness and metrics read the database at most once in this many seconds.
+    health_fresh_for: float = 1.0
     # Per projection: the last position seen, and when it last moved (time.monotonic()).
     progress: dict[str, tuple[int, float]] = field(default_factory=dict)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from litestar import Controller, Request, Response, get
 
 from api.controllers.common import api_state, json_response
-from api.database import is_database_down, log_head
+from api.database import is_database_down
 from api.metrics import METRICS
 from api.state import ApiState
 
@@ -18,14 +17,8 @@ MAX_READY_LAG = 1000
 
 async def _projection_positions(request: Request[Any, Any, Any]) -> list[tuple[str, int, int]]:
     api = api_state(request)
-    async with asyncio.timeout(2):
-        head = await log_head(api.db, api.app.store.events_table_name)
-        rows = await api.db.fetch(
-            "SELECT c.name, coalesce(t.notification_id, 0) AS position FROM casework_projections c "
-            "LEFT JOIN casework_projection_tracking t ON t.application_name = c.name || ':g' || c.generation "
-            "ORDER BY c.name"
-        )
-    positions = [(r["name"], r["position"], max(0, head - r["position"])) for r in rows]
+    assert api.health is not None, "the lifespan opens the probe"
+    positions = await api.health.positions()
     _observe(api, positions)
     return positions
 

@@ -52,6 +52,8 @@ def api_state(
         vault=Vault.from_setting(None, tmp_path),
         jwt_secret=secrets.token_urlsafe(32),
         signer=Signer.from_seed(secrets.token_bytes(32)),
+        # The tests wait on readiness for the projections (helpers.settled): always fresh here.
+        health_fresh_for=0.0,
     )
     yield state
     app.close()

@@ -11,12 +11,14 @@ import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.auth import issue_token
+from api.database import HEALTH_PROBE
 from api.state import ApiState
 from casework.application import Casework
 from casework.settings import Settings
@@ -39,6 +41,7 @@ def without_projections(database_url: str, tmp_path: Path, app: Casework, projec
         run_projections=False,
         read_wait=0.3,
         stall_after=0.5,
+        health_fresh_for=0.0,
     )
 
 
@@ -104,3 +107,29 @@ async def test_readiness_reports_a_read_side_that_stopped_while_the_log_grows(
     metrics = (await client.get("/metrics")).text
     line = next(line for line in metrics.splitlines() if 'stalled_seconds{projection="register"}' in line)
     assert float(line.split()[-1]) >= without_projections.stall_after
+
+
+async def test_readiness_has_a_connection_of_its_own_and_reads_at_most_once_a_second(
+    without_projections: ApiState, database_url: str
+) -> None:
+    without_projections.health_fresh_for = 1.0
+    async with AsyncTestClient(app=create_app(without_projections)) as client:
+        assert (await client.get("/health/ready")).status_code == 200
+        # Its own connection, not one of the API's pool (which requests may all be holding).
+        with psycopg.connect(database_url) as conn:
+            found = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name = %s",
+                (HEALTH_PROBE,),
+            ).fetchone()
+        assert found == (1,)
+        probe = without_projections.health
+        assert probe is not None
+        read = probe.queries
+        for _ in range(5):
+            assert (await client.get("/health/ready")).status_code == 200
+            assert (await client.get("/metrics")).status_code == 200
+        assert probe.queries == read  # all within the second: answered from the last read
+        await asyncio.sleep(1.1)
+        await client.get("/health/ready")
+        assert probe.queries == read + 1
