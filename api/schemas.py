@@ -14,7 +14,7 @@ from msgspec import Meta, Struct
 from casework import timeline
 from casework.domain import rules
 from casework.domain.errors import InvalidRequest
-from casework.domain.policy import MEASURES
+from casework.domain.policy import MEASURES, PolicyTable
 from casework.domain.training import training_duty
 
 # Characters that make a name read otherwise than it is stored: bidirectional overrides and
@@ -366,7 +366,7 @@ class StudioView(Struct):
     closed_on: dt.date | None
 
 
-def studio_view(row: Any, today: dt.date) -> StudioView:
+def studio_view(row: Any, today: dt.date, policies: PolicyTable = MEASURES) -> StudioView:
     """A register row as the API shows a studio."""
     award = (
         AwardView(
@@ -430,7 +430,7 @@ def studio_view(row: Any, today: dt.date) -> StudioView:
             apprenticeship_paid=yuan(apprenticeship) or "0.00",
             total_paid=yuan(construction + apprenticeship) or "0.00",
         ),
-        training=_training(row, today),
+        training=_training(row, today, policies),
         last_evaluation=evaluation,
         open_rectification=rectification,
         next_evaluation_due=row["next_evaluation_due"],
@@ -442,17 +442,17 @@ def studio_view(row: Any, today: dt.date) -> StudioView:
     )
 
 
-def _training(row: Any, today: dt.date) -> TrainingView:
+def _training(row: Any, today: dt.date, policies: PolicyTable) -> TrainingView:
     awarded_on = row["award_published_on"]
     if awarded_on is None:
         return TrainingView(
             per_award_year=[],
             completed_years=0,
             average_per_year=None,
-            duty_per_year=MEASURES.on(today).training_duty_per_year,
+            duty_per_year=policies.on(today).training_duty_per_year,
             shortfall=False,
         )
-    duty = training_duty(awarded_on, list(row["training_per_award_year"]), row["status"], today)
+    duty = training_duty(awarded_on, list(row["training_per_award_year"]), row["status"], today, policies)
     return TrainingView(
         per_award_year=[msgspec.convert(y, AwardYearView, from_attributes=True) for y in duty.years],
         completed_years=duty.completed_years,

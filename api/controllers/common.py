@@ -31,6 +31,7 @@ from api.state import ApiState
 from casework.application import Context, Outcome
 from casework.domain.commands import StudioCommand
 from casework.domain.permissions import Actor
+from casework.domain.policy import PolicyTable
 from casework.store import RequestKey
 from projections.register import COLUMNS, row
 from projections.spreadsheet import csv_cell
@@ -149,10 +150,10 @@ def if_match(request: Request[Any, Any, Any]) -> int | None:
     return int(text)
 
 
-def render(outcome: Outcome, today: dt.date) -> StudioView:
+def render(outcome: Outcome, today: dt.date, policies: PolicyTable) -> StudioView:
     """The studio after a command, exactly as the register will show it."""
     values = row(outcome.studio, outcome.positions[-1], dt.datetime.now(dt.UTC))
-    return studio_view(dict(zip(COLUMNS, values, strict=True)), today)
+    return studio_view(dict(zip(COLUMNS, values, strict=True)), today, policies)
 
 
 class JsonAnswer(ASGIResponse):
@@ -214,7 +215,7 @@ async def run_command(
         # has applied this position; another replica learns it from the Casework-Position header.
         position = outcome.positions[-1]
         api.written.record(actor.subject, position)
-        view = render(outcome, today)
+        view = render(outcome, today, api.app.policies)
         headers = {"ETag": f'"{outcome.studio.version}"', POSITION_HEADER: str(position)}
         if created:
             headers["Location"] = f"/api/v1/studios/{outcome.studio.id}"

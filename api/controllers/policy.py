@@ -70,8 +70,9 @@ class PolicyController(Controller):
         fields = asdict(revision)
         values = [
             s.PolicyValueView(
-                name=name,
-                value=_shown(fields[name]),
+                # Money as the API writes it everywhere: a decimal string of yuan.
+                name=name.removesuffix("_fen"),
+                value=yuan(fields[name]) if name.endswith("_fen") else _shown(fields[name]),
                 article=note.article,
                 policy_choice=note.choice,
                 meaning=note.meaning,

@@ -342,7 +342,7 @@ class HistoryController(Controller):
         last = chosen[-1]
         values = row(studio, positions.get(last.originator_version, 0), last.meta.recorded_at)
         today = business_date(as_of) if as_of else api.today()
-        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), today)
+        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), today, api.app.policies)
         return json_response(
             {
                 "as_of": as_of,

@@ -28,7 +28,6 @@ from api.controllers.common import (
 from api.errors import ProblemError
 from casework.domain import commands as c
 from casework.domain.permissions import Actor
-from casework.domain.policy import MEASURES
 from projections.register import COLUMNS, search_grams, training_shortfall_sql
 
 # What a studio's view is made of: not the domain state, nor the name's search grams.
@@ -419,7 +418,7 @@ class StudioController(Controller):
         found = await api.db.fetchrow(SELECT_ONE, studio_uuid(studio_id))
         if found is None or not _in_scope(actor, found["county"]):
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
-        view = s.studio_view(found, api.today())
+        view = s.studio_view(found, api.today(), api.app.policies)
         return JsonAnswer(view, headers={"ETag": f'"{view.version}"'})
 
     @get("/", operation_id="list_studios", responses=documented(200, s.StudioPage, command=False))
@@ -464,7 +463,7 @@ class StudioController(Controller):
             add("name LIKE ?", f"%{q.replace('%', '').replace('_', '')}%")
         if training_shortfall is not None:
             today = api.today()
-            params.extend((today, MEASURES.on(today).training_duty_per_year))
+            params.extend((today, api.app.policies.on(today).training_duty_per_year))
             shortfall = training_shortfall_sql(f"${len(params) - 1}", f"${len(params)}")
             where.append(shortfall if training_shortfall else f"NOT {shortfall}")
         if has_honour is not None:
@@ -477,10 +476,11 @@ class StudioController(Controller):
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY case_no, id"
         if csv:
             rows = await api.db.fetch(sql, *params)
-            return csv_response([flat(s.studio_view(r, api.today())) for r in rows], _CSV, "register.csv")
+            views = [flat(s.studio_view(r, api.today(), api.app.policies)) for r in rows]
+            return csv_response(views, _CSV, "register.csv")
         size = limit_of(limit)
         rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
-        items = [s.studio_view(r, api.today()) for r in rows[:size]]
+        items = [s.studio_view(r, api.today(), api.app.policies) for r in rows[:size]]
         next_cursor = (
             encode_cursor([rows[size - 1]["case_no"], rows[size - 1]["id"]]) if len(rows) > size else None
         )
