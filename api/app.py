@@ -15,9 +15,10 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.params import Parameter
 
 from api import errors
-from api.controllers.common import provide_actor
+from api.controllers.common import POSITION_HEADER, provide_actor
 from api.controllers.finance import ReconciliationController
 from api.controllers.health import HealthController
 from api.controllers.policy import PolicyController
@@ -202,9 +203,27 @@ def _configure_lifespan(state: ApiState) -> Any:
     return lifespan
 
 
+# The consistency token, documented on every route of the API (the handlers read it from the
+# scope themselves, api.controllers.common.provide_actor).
+CONSISTENCY = {
+    "casework_position": Parameter(
+        str | None,
+        header=POSITION_HEADER,
+        required=False,
+        description=(
+            "On a query: answer only once the read side has applied this log position (every "
+            "command's answer carries its position in this header; pass it on to read your own "
+            "write through any replica). A position past the log's head counts as the head; a read "
+            "side that cannot get there within 5 s answers 503 read_side_behind. Ignored on commands."
+        ),
+    )
+}
+
+
 def create_app(state: ApiState) -> Litestar:
     """The API over a running application (see ``api.cli`` for how serve builds the state)."""
     app = Litestar(
+        parameters=CONSISTENCY,
         route_handlers=[
             StudioController,
             HistoryController,

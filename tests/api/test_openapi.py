@@ -226,3 +226,12 @@ async def test_the_policy_honour_and_review_answers_are_what_the_document_descri
     assert view.open_rectification.last_review_passed is False
     assert view.last_evaluation is not None
     assert [h.honour for h in view.last_evaluation.award_evidence] == ["温州市首席技师"]
+
+
+def test_every_query_documents_the_consistency_header() -> None:
+    document = json.loads(COMMITTED.read_text())
+    for path, operations in document["paths"].items():
+        if not path.startswith("/api/v1") or "get" not in operations:
+            continue
+        headers = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "header"]
+        assert "Casework-Position" in headers, path
