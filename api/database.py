@@ -152,17 +152,55 @@ async def log_head(pool: asyncpg.Pool[Any], events_table: str) -> int:
     return int(head)
 
 
-async def wait_for_position(pool: asyncpg.Pool[Any], position: int, timeout: float = 5.0) -> bool:
-    """Wait until every projection has applied ``position``: a client then reads its own write."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = await pool.fetch(_POSITIONS)
-        if rows and all(r["position"] >= position for r in rows):
+class ReadSideWatch:
+    """Waits for the read side on behalf of every request of a process with one query at a time.
+
+    A burst of queries that must show a recent write (each with its Casework-Position) used to
+    poll the projections' positions each for itself, every 2 ms: as many waiting queries as
+    waiting requests, each holding a connection of the pool. Now one poller asks for all of
+    them, and only while someone waits."""
+
+    def __init__(self, interval: float = 0.002) -> None:
+        self.interval = interval
+        self.applied = 0  # the position every projection is known to have applied
+        self.queries = 0
+        self.pollers = 0  # how many poll loops were started (one per burst of waiting)
+        self._waiting = 0
+        self._changed = asyncio.Condition()
+        self._poller: asyncio.Task[None] | None = None
+
+    async def reach(self, pool: asyncpg.Pool[Any], position: int, timeout: float) -> bool:
+        """Wait until every projection has applied ``position``; False after ``timeout``."""
+        if position <= self.applied:
             return True
-        if time.monotonic() >= deadline:
-            return False
-        # The runners hear of new events by LISTEN/NOTIFY and apply them within milliseconds.
-        await asyncio.sleep(0.002)
+        async with self._changed:
+            self._waiting += 1
+            if self._poller is None or self._poller.done():
+                self.pollers += 1
+                self._poller = asyncio.create_task(self._poll(pool))
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._changed.wait_for(lambda: self.applied >= position)
+                return True
+            except TimeoutError:
+                return False
+            finally:
+                self._waiting -= 1
+
+    async def _poll(self, pool: asyncpg.Pool[Any]) -> None:
+        while True:
+            try:
+                rows = await pool.fetch(_POSITIONS)
+            except Exception:
+                rows = []
+            self.queries += 1
+            async with self._changed:
+                if rows:
+                    self.applied = max(self.applied, min(int(r["position"]) for r in rows))
+                    self._changed.notify_all()
+                if self._waiting == 0:
+                    return
+            await asyncio.sleep(self.interval)
 
 
 _POSITIONS_BY_NAME = (

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from api.database import HealthProbe
+from api.database import HealthProbe, ReadSideWatch
 from api.writes import LastWrites
 from casework.application import Casework
 from casework.integrity import Signer
@@ -28,6 +28,7 @@ class ApiState:
     signer: Signer | None = None
     pool: asyncpg.Pool[Any] | None = None
     health: HealthProbe | None = None
+    read_side: ReadSideWatch = field(default_factory=ReadSideWatch)
     runner: ProjectionRunner | None = None
     # Read-your-writes: the last log position each user wrote (shared by the workers of one
     # serve), and the position every projection is known to have applied (so that most reads

@@ -21,7 +21,7 @@ from msgspec.structs import asdict
 
 from api.access import require
 from api.auth import InvalidToken, actor_from
-from api.database import log_head, wait_for_position
+from api.database import log_head
 from api.errors import ProblemError, problem_for
 from api.idempotency import answer_once, key_scope
 from api.metrics import METRICS
@@ -99,7 +99,7 @@ async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor, sent: 
     wanted = min(wanted, await log_head(api.db, api.app.store.events_table_name))
     if wanted <= api.applied:
         return
-    if not await wait_for_position(api.db, wanted, api.read_wait):
+    if not await api.read_side.reach(api.db, wanted, api.read_wait):
         raise ProblemError(
             503,
             "read_side_behind",

@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.auth import issue_token
-from api.database import HEALTH_PROBE
+from api.database import HEALTH_PROBE, ReadSideWatch, create_pool
 from api.state import ApiState
 from casework.application import Casework
 from casework.settings import Settings
@@ -133,3 +133,19 @@ async def test_readiness_has_a_connection_of_its_own_and_reads_at_most_once_a_se
         await asyncio.sleep(1.1)
         await client.get("/health/ready")
         assert probe.queries == read + 1
+
+
+async def test_many_waiting_queries_share_one_poll_of_the_read_side(
+    database_url: str, projector: Projector
+) -> None:
+    pool = await create_pool(database_url, size=4)
+    watch = ReadSideWatch()
+    try:
+        # Twenty requests wait at once for a position no worker will reach.
+        reached = await asyncio.gather(*(watch.reach(pool, 10, 0.3) for _ in range(20)))
+        assert reached == [False] * 20
+        # One poll loop for the burst, one query at a time: not twenty pollers of the pool.
+        assert watch.pollers == 1
+        assert watch.queries <= 0.3 / watch.interval + 5
+    finally:
+        await pool.close()
