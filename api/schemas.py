@@ -272,7 +272,7 @@ def yuan(amount_fen: int | Decimal | None) -> str | None:
 
 class MasterView(Struct):
     name: str
-    id_number: str  # masked: 3303**********1234
+    id_number: str  # masked: 3303************** (province and city)
     qualification: str | None
 
 

@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from casework.application import Casework
-from casework.domain.events import ApprenticeEnrolled, Evaluated
+from casework.domain.events import ApprenticeEnrolled, Evaluated, Submitted
 from casework.domain.state import Studio
 from casework.store import decode_state
 from projections.runner import Projector, all_projections
@@ -55,8 +55,13 @@ def test_every_old_payload_decodes_and_is_brought_up_to_date() -> None:
         seen[type(event).__name__] += 1
         if isinstance(event, ApprenticeEnrolled):
             assert event.enrolled_on == event.agreement_signed_on is not None
+            assert event.id.masked.endswith("*" * 14)
         if isinstance(event, Evaluated):
             assert event.ends_rectification is None  # "recorded before the decision said"
+        if isinstance(event, Submitted):
+            # Masked as today: province and city only (the old form showed the last four).
+            assert event.proposal.master.id.masked == event.proposal.master.id.masked[:4] + "*" * 14
+            assert all(m.id.masked.endswith("*" * 14) for m in event.proposal.members)
     assert len(seen) == 17
 
 

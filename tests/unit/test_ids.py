@@ -10,6 +10,7 @@ from casework.domain.ids import (
     check_resident_id,
     credit_code_check_char,
     mask_resident_id,
+    remask,
     resident_id_check_char,
 )
 
@@ -43,8 +44,12 @@ class TestResidentId:
     def test_a_lower_case_x_is_read_as_upper_case(self) -> None:
         assert check_resident_id("11010519491231002x", "id") == "11010519491231002X"
 
-    def test_the_masked_form_keeps_four_characters_each_side(self) -> None:
-        assert mask_resident_id("330302198001010018") == "3303**********0018"
+    def test_the_masked_form_keeps_the_province_and_city_only(self) -> None:
+        assert mask_resident_id("330302198001010018") == "3303**************"
+
+    def test_a_masked_form_of_the_earlier_release_is_masked_again(self) -> None:
+        assert remask("3303**********0018") == "3303**************"
+        assert remask("3303**************") == "3303**************"
 
 
 class TestCreditCode:

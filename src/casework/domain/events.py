@@ -19,6 +19,7 @@ from uuid import UUID
 from msgspec import Struct
 from msgspec.structs import replace
 
+from casework.domain.ids import remask
 from casework.domain.rules import (
     CertificateGrade,
     Grade,
@@ -256,7 +257,37 @@ EVENT_TYPES: dict[str, type[StudioEvent]] = {
 
 def upcast(event: Logged) -> Logged:
     """An event as today's code reads it, whichever release recorded it."""
-    if type(event) is ApprenticeEnrolled and event.enrolled_on is None:
-        # Before 2026-11-30 every apprentice was enrolled by signing the agreement.
-        return replace(event, enrolled_on=event.agreement_signed_on)
+    if type(event) is ApprenticeEnrolled:
+        if event.enrolled_on is None:
+            # Before 2026-11-30 every apprentice was enrolled by signing the agreement.
+            event = replace(event, enrolled_on=event.agreement_signed_on)
+        return replace(event, id=_remasked(event.id)) if not event.id.masked.endswith("*") else event
+    if type(event) is Submitted and not event.proposal.master.id.masked.endswith("*"):
+        # Before 2026-11-30 the masked form showed the last four characters (ids.remask).
+        return replace(event, proposal=_remasked_proposal(event.proposal))
+    if type(event) is Amended and (event.changes.master is not None or event.changes.members is not None):
+        changes = event.changes
+        return replace(
+            event,
+            changes=replace(
+                changes,
+                master=replace(changes.master, id=_remasked(changes.master.id)) if changes.master else None,
+                members=tuple(replace(m, id=_remasked(m.id)) for m in changes.members)
+                if changes.members is not None
+                else None,
+            ),
+        )
     return event
+
+
+def _remasked(protected: ProtectedId) -> ProtectedId:
+    masked = remask(protected.masked)
+    return protected if masked == protected.masked else replace(protected, masked=masked)
+
+
+def _remasked_proposal(proposal: Proposal) -> Proposal:
+    return replace(
+        proposal,
+        master=replace(proposal.master, id=_remasked(proposal.master.id)),
+        members=tuple(replace(m, id=_remasked(m.id)) for m in proposal.members),
+    )

@@ -73,5 +73,13 @@ def check_credit_code(raw: str, field: str) -> str:
 
 
 def mask_resident_id(number: str) -> str:
-    """The form shown to those who may not see the number: 3303**********1234."""
-    return f"{number[:4]}{'*' * 10}{number[-4:]}"
+    """The form shown to those who may not see the number: its province and city only
+    (3303**************). The last four (three serial digits and the check character) told the
+    number apart among the 1,000 that share an area and a birth date: with the birth date
+    beside them they named one person."""
+    return f"{number[:4]}{'*' * (len(number) - 4)}"
+
+
+def remask(masked: str) -> str:
+    """A masked form of an earlier release (3303**********1234) as masked today."""
+    return mask_resident_id(masked) if not masked.endswith("*") else masked
