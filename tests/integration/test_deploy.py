@@ -81,6 +81,28 @@ def test_the_kubernetes_manifests_have_every_part() -> None:
             assert pod["securityContext"]["runAsNonRoot"] is True
 
 
+def test_every_pod_runs_as_non_root_read_only_without_capabilities_under_runtime_default() -> None:
+    pods = [d["spec"]["template"]["spec"] for d in manifests() if d.get("spec", {}).get("template")]
+    assert len(pods) == 3
+    for pod in pods:
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        for container in pod["containers"]:
+            context = container["securityContext"]
+            assert context["runAsNonRoot"] is True
+            assert context["readOnlyRootFilesystem"] is True
+            assert context["allowPrivilegeEscalation"] is False
+            assert context["capabilities"] == {"drop": ["ALL"]}
+            assert context["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_compose_publishes_on_the_loopback_unless_told_otherwise() -> None:
+    compose: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("${CASEWORK_PUBLISH:-127.0.0.1}:"), (name, port)
+
+
 def test_prepare_creates_every_table(database_url: str, tmp_path: Path) -> None:
     env = {"CASEWORK_DATABASE_URL": database_url, "CASEWORK_DATA_DIR": str(tmp_path), "PATH": ""}
     run = subprocess.run(
