@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -38,6 +39,16 @@ CATEGORIES = (
 )
 _AMOUNT = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
 _XLSX_MAGIC = b"PK\x03\x04"
+
+# Bounds of a statement, checked before anything is parsed: a treasury statement has four
+# columns and a row per payment. Past them, a file is refused (422 invalid_statement, naming
+# the bound): a 1 KB workbook claiming A1:XFD1048576, a compressed part of gigabytes, or a
+# line of millions of commas would otherwise be expanded in memory.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 32
+MAX_LINE = 4_096  # characters of one CSV line
+MAX_UNPACKED = 256 * 1024 * 1024  # bytes of a workbook's parts, uncompressed, together
+MAX_RATIO = 200  # how much any part of a workbook may expand
 
 
 def sql(name: str | None = None) -> str:
@@ -75,15 +86,7 @@ def invalid(row: int, column: str, message: str) -> InvalidRequest:
 def _cells(data: bytes) -> list[list[str]]:
     """The statement's cells as text, whatever the file's format or encoding."""
     if data.startswith(_XLSX_MAGIC):
-        from openpyxl import load_workbook  # noqa: PLC0415 - only statements in XLSX need it
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception as error:  # openpyxl raises many kinds on a broken file
-            raise invalid(1, "file", f"not a readable XLSX workbook ({type(error).__name__})") from None
-        return [
-            ["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        return _workbook_cells(data)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -94,7 +97,51 @@ def _cells(data: bytes) -> list[list[str]]:
         raise invalid(1, "file", "the file is neither UTF-8 nor GB18030/GBK text")
     if "\x00" in text:
         raise invalid(1, "file", "the file is binary, not a CSV statement")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    lines = text.splitlines()
+    if len(lines) > MAX_ROWS + 2:
+        raise invalid(MAX_ROWS + 3, "file", f"a statement has at most {MAX_ROWS} rows")
+    for n, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE:
+            raise invalid(n, "line", f"a line has at most {MAX_LINE} characters")
+    rows = []
+    for n, row in enumerate(csv.reader(lines), start=1):
+        if len(row) > MAX_COLUMNS:
+            raise invalid(n, "columns", f"a statement has at most {MAX_COLUMNS} columns")
+        rows.append([c.strip() for c in row])
+    return rows
+
+
+def _workbook_cells(data: bytes) -> list[list[str]]:
+    """The first sheet's cells, once the workbook's size and compression are within bounds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        raise invalid(1, "file", "not a readable XLSX workbook (not a zip archive)") from None
+    if sum(part.file_size for part in parts) > MAX_UNPACKED:
+        raise invalid(1, "file", f"the workbook unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+    for part in parts:
+        if part.file_size > MAX_RATIO * max(part.compress_size, 1) and part.file_size > 2**20:
+            raise invalid(
+                1, "file", f"{part.filename} expands more than {MAX_RATIO} times: refused as a bomb"
+            )
+    from openpyxl import load_workbook  # noqa: PLC0415 - only statements in XLSX need it
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        # The sheet's own <dimension> is not believed (A1:XFD1048576 pads every row to
+        # 16,384 cells): only the cells there are, in the columns a statement can have.
+        sheet.reset_dimensions()
+        rows = []
+        for n, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if n > MAX_ROWS + 2:
+                raise invalid(n, "file", f"a statement has at most {MAX_ROWS} rows")
+            rows.append(["" if v is None else _cell_text(v) for v in row])
+    except InvalidRequest:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a broken file
+        raise invalid(1, "file", f"not a readable XLSX workbook ({type(error).__name__})") from None
+    return rows
 
 
 def _cell_text(value: Any) -> str:

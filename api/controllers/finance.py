@@ -12,8 +12,10 @@ from litestar import Controller, Request, Response, get, post
 from api.access import require
 from api.answers import Reconciliation
 from api.controllers.common import api_state, csv_response, documented, json_response, studio_uuid
-from api.errors import ProblemError
+from api.errors import ProblemError, problem_for
+from api.idempotency import answer_once, key_scope
 from casework.domain.permissions import Actor
+from casework.store import RequestKey
 from projections import reconciliation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,8 +79,25 @@ class ReconciliationController(Controller):
                     as_of=as_of,
                 )
 
-        report = await anyio.to_thread.run_sync(run)
-        return json_response(report, 201, {"Location": f"/api/v1/reconciliations/{report['id']}"})
+        async def respond(_: RequestKey | None) -> Response[bytes]:
+            try:
+                report = await anyio.to_thread.run_sync(run)
+            except Exception as error:
+                refusal = problem_for(error)
+                if refusal is None:
+                    raise
+                return refusal
+            return json_response(report, 201, {"Location": f"/api/v1/reconciliations/{report['id']}"})
+
+        # Like every POST: the same key and statement get the first report again.
+        return await answer_once(
+            api.db,
+            request,
+            key_scope(actor),
+            api.today(),
+            respond,
+            ttl_hours=api.settings.idempotency_ttl_hours,
+        )
 
     @get(
         "/{report_id:str}",

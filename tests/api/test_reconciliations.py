@@ -67,3 +67,25 @@ async def test_a_bad_statement_is_422_naming_row_and_column(client: Client, toke
     auditor = tokens.headers("auditor", **{"Content-Type": "text/csv"})
     refused = await client.post("/api/v1/reconciliations", content=b"x", headers=auditor)
     assert refused.status_code == 403
+
+
+async def test_a_bomb_upload_is_refused_and_a_keyed_retry_gets_the_first_report(
+    client: AsyncTestClient[Litestar], tokens: Tokens
+) -> None:
+    header = b"voucher_no,payee_credit_code,amount,paid_on\n"
+    finance = tokens.headers("finance")
+    bomb = await client.post(
+        "/api/v1/reconciliations",
+        content=header + b"," * 5_000_000,
+        headers={**finance, "Content-Type": "text/csv"},
+    )
+    assert bomb.status_code == 422
+    assert bomb.json()["code"] == "invalid_statement"
+    assert "characters" in bomb.json()["detail"]
+    good = header + b"GK-1,91330300000000001N,30000.00,2026-06-01\n"
+    keyed = {**finance, "Content-Type": "text/csv", "Idempotency-Key": "statement-june"}
+    first = await client.post("/api/v1/reconciliations", content=good, headers=keyed)
+    assert first.status_code == 201, first.text
+    again = await client.post("/api/v1/reconciliations", content=good, headers=keyed)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
