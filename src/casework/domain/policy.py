@@ -61,7 +61,9 @@ class PolicyNote(Struct, frozen=True):
 
 NOTES: Final[dict[str, PolicyNote]] = {
     "construction_subsidy_fen": PolicyNote(
-        "第六条(一)", False, "the construction subsidy of a city-level studio, once, in fen (3万元)"
+        "第六条(一)",
+        False,
+        "the construction subsidy of a city-level studio, once (3万元; the code keeps it in fen)",
     ),
     "min_education_fund_share_pct": PolicyNote(
         "第四条(二)",
