@@ -87,6 +87,7 @@ def _cells(data: bytes) -> list[list[str]]:
     """The statement's cells as text, whatever the file's format or encoding."""
     if data.startswith(_XLSX_MAGIC):
         return _workbook_cells(data)
+    _check_lines(data)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -109,6 +110,21 @@ def _cells(data: bytes) -> list[list[str]]:
             raise invalid(n, "columns", f"a statement has at most {MAX_COLUMNS} columns")
         rows.append([c.strip() for c in row])
     return rows
+
+
+def _check_lines(data: bytes) -> None:
+    """Lines and their lengths counted on the bytes, before any copy is decoded: a 60 MB line of
+    commas is refused without being read twice. (A character is at most 4 bytes here.)"""
+    start, n = 0, 0
+    while start < len(data):
+        n += 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > 4 * MAX_LINE:
+            raise invalid(n, "line", f"a line has at most {MAX_LINE} characters")
+        if n > MAX_ROWS + 2:
+            raise invalid(n, "file", f"a statement has at most {MAX_ROWS} rows")
+        start = end + 1
 
 
 def _workbook_cells(data: bytes) -> list[list[str]]:
