@@ -24,7 +24,7 @@ async def settled(client: AsyncTestClient[Litestar]) -> None:
 
 def office(tokens: Tokens, level: str = "city", county: str = "鹿城区") -> dict[str, Any]:
     """The studio's office: the city office for a city-level studio, its county's reviewer
-    for a county-level one (API.md, footnote ¹)."""
+    for a county-level one (docs/measures.md, 第七条(一))."""
     return tokens.headers("city_office") if level == "city" else tokens.headers("county_reviewer", county)
 
 

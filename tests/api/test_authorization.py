@@ -73,9 +73,9 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "get_summary_report": ("GET", "/api/v1/reports/summary", None),
 }
 
-# The acts of "the studio's office" (API.md, footnote ¹), as the one table marks them.
+# The acts of "the studio's office" (docs/measures.md, 第七条(一)), as the one table marks them.
 OFFICE_ACTS = frozenset(op for op, command in COMMANDS.items() if ALLOWED[command][1] is STUDIO_OFFICE)
-# Whose office a studio is, by its level (DOMAIN.md, roles; 第七条(一)).
+# Whose office a studio is, by its level (docs/measures.md; 第七条(一)).
 OFFICE_OF_LEVEL = {"city": "city_office", "county": "county_reviewer"}
 
 

@@ -209,7 +209,7 @@ class TestApprenticeshipPayments:
         assert read.json()["training"]["per_award_year"][0]["trained"] == 1
 
 
-# The policy choices DOMAIN.md lists as ours, where the measures are silent.
+# The policy choices the README lists as ours, where the measures are silent.
 CHOICES = {
     "score_step", "grade_bands", "bonus_counts_toward_grade", "young_under_age",
     "one_active_studio_per_master", "recommendable_grades", "county_evaluation_due",
