@@ -89,11 +89,14 @@ async def _check_request(request: Request[Any, Any, Any]) -> None:
 # The request fields that hold a decimal number. Litestar decodes bodies leniently, so that
 # "-0" or "3.5e1" arrive as 0 and 35: their spelling is checked on the body itself.
 DECIMAL_FIELDS = frozenset({"education_fund_share_pct", "score", "self", "assessed", "points"})
+_DECIMAL_KEYS = tuple(f'"{field}"'.encode() for field in DECIMAL_FIELDS)
 _PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 def odd_decimal(body: bytes) -> tuple[str, object] | None:
     """The first decimal field (its path, its value) not written as a plain decimal, if any."""
+    if not any(field in body for field in _DECIMAL_KEYS):
+        return None  # most commands carry no decimal: their bodies are not decoded twice
     try:
         document = msgspec.json.decode(body)
     except msgspec.DecodeError:

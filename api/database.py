@@ -146,10 +146,13 @@ async def create_pool(database_url: str, size: int = 8, timeout: float = 5.0) ->
     )
 
 
+def _head_sql(events_table: str) -> str:
+    return f"SELECT coalesce(max(notification_id), 0) FROM {events_table}"  # noqa: S608
+
+
 async def log_head(pool: asyncpg.Pool[Any], events_table: str) -> int:
     """The last position of the log (0 for an empty one)."""
-    head = await pool.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {events_table}")  # noqa: S608
-    return int(head)
+    return int(await pool.fetchval(_head_sql(events_table)))
 
 
 class ReadSideWatch:
@@ -203,13 +206,6 @@ class ReadSideWatch:
             await asyncio.sleep(self.interval)
 
 
-_POSITIONS_BY_NAME = (
-    "SELECT c.name, coalesce(t.notification_id, 0) AS position FROM casework_projections c "
-    "LEFT JOIN casework_projection_tracking t ON t.application_name = c.name || ':g' || c.generation "
-    "ORDER BY c.name"
-)
-
-
 HEALTH_PROBE = "casework-health"  # the probe's application_name, as pg_stat_activity shows it
 
 
@@ -242,10 +238,8 @@ class HealthProbe:
                             self.url, timeout=self.timeout, server_settings={"application_name": HEALTH_PROBE}
                         )
                     self.queries += 1
-                    head = await self._conn.fetchval(
-                        f"SELECT coalesce(max(notification_id), 0) FROM {self.events_table}"  # noqa: S608
-                    )
-                    rows = await self._conn.fetch(_POSITIONS_BY_NAME)
+                    head = await self._conn.fetchval(_head_sql(self.events_table))
+                    rows = await self._conn.fetch(_POSITIONS + "ORDER BY c.name")
             except BaseException:
                 await self.close()  # a connection that failed once is not trusted again
                 raise

@@ -42,9 +42,6 @@ class Body(Struct, forbid_unknown_fields=True, kw_only=True):
             for value in _values(getattr(self, name)):
                 if isinstance(value, Decimal) and not value.is_finite():
                     raise ValueError(f"{name}: must be a finite number, not {value}")
-                if isinstance(value, Decimal) and not _plain(value):
-                    # 5E+1, 1e-7 and -0 are numbers, but no clerk writes one: a plain decimal, please.
-                    raise ValueError(f"{name}: write a plain decimal such as 35 or 7.5, not {value}")
                 found = _DECEPTIVE.search(value) if isinstance(value, str) else None
                 if found is not None:
                     raise ValueError(
@@ -56,11 +53,6 @@ class Body(Struct, forbid_unknown_fields=True, kw_only=True):
                     raise ValueError(
                         f"{name}: control characters are not allowed (U+{ord(control.group()):04X})"
                     )
-
-
-def _plain(value: Decimal) -> bool:
-    """Written without an exponent (Decimal shows one when it was), and not minus zero."""
-    return "E" not in str(value) and not (value.is_zero() and value.is_signed())
 
 
 def _values(value: Any) -> list[Any]:

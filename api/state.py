@@ -31,10 +31,8 @@ class ApiState:
     read_side: ReadSideWatch = field(default_factory=ReadSideWatch)
     runner: ProjectionRunner | None = None
     # Read-your-writes: the last log position each user wrote (shared by the workers of one
-    # serve), and the position every projection is known to have applied (so that most reads
-    # need not ask).
+    # serve); what the read side has applied is read_side.applied (most reads need not ask).
     written: LastWrites = field(default_factory=LastWrites)
-    applied: int = 0
     # How long a query waits for the read side to reach the position it must show (then 503
     # read_side_behind), and after how long without progress, while behind, the read side is
     # reported stalled (readiness 503, casework_projection_stalled_seconds).

@@ -98,9 +98,7 @@ def _cells(data: bytes) -> list[list[str]]:
         raise invalid(1, "file", "the file is neither UTF-8 nor GB18030/GBK text")
     if "\x00" in text:
         raise invalid(1, "file", "the file is binary, not a CSV statement")
-    lines = text.splitlines()
-    if len(lines) > MAX_ROWS + 2:
-        raise invalid(MAX_ROWS + 3, "file", f"a statement has at most {MAX_ROWS} rows")
+    lines = text.splitlines()  # at most MAX_ROWS + 2 of them (_check_lines)
     for n, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE:
             raise invalid(n, "line", f"a line has at most {MAX_LINE} characters")

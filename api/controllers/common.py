@@ -93,12 +93,10 @@ async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor, sent: 
     # position can hold: anything else is ignored, as a header we do not understand.
     if sent.isascii() and sent.isdigit() and len(sent) <= _POSITION_DIGITS:
         wanted = max(wanted, int(sent))
-    if wanted <= api.applied:
+    if wanted <= api.read_side.applied:
         return
     # A position past the log's head was never given out: wait for the head, no further.
     wanted = min(wanted, await log_head(api.db, api.app.store.events_table_name))
-    if wanted <= api.applied:
-        return
     if not await api.read_side.reach(api.db, wanted, api.read_wait):
         raise ProblemError(
             503,
@@ -106,7 +104,17 @@ async def reads_own_writes(request: Request[Any, Any, Any], actor: Actor, sent: 
             f"the read side has not yet applied position {wanted}; nothing is lost, retry shortly",
             headers={"Retry-After": "2"},
         )
-    api.applied = max(api.applied, wanted)
+
+
+def context_of(request: Request[Any, Any, Any], actor: Actor, key: RequestKey | None) -> Context:
+    """Who asks, with the ids that tie the request to its events and logs, and its key."""
+    state = request.scope["state"]
+    return Context(
+        actor=actor,
+        correlation_id=state.get("correlation_id", ""),
+        request_id=state.get("request_id", ""),
+        idempotency=key,
+    )
 
 
 def api_state(request: Request[Any, Any, Any]) -> ApiState:
@@ -202,13 +210,7 @@ async def run_command(
     api = api_state(request)
 
     def execute(expected: int | None, key: RequestKey | None) -> Outcome:
-        context = Context(
-            actor=actor,
-            correlation_id=request.scope["state"].get("correlation_id", ""),
-            request_id=request.scope["state"].get("request_id", ""),
-            idempotency=key,
-        )
-        return api.app.execute(build(api), context, expected_version=expected)
+        return api.app.execute(build(api), context_of(request, actor, key), expected_version=expected)
 
     def respond_with(outcome: Outcome, today: dt.date) -> Response[bytes]:
         # Read-your-writes: this user's next query waits, if need be, until the read side

@@ -15,11 +15,10 @@ from msgspec.structs import asdict
 from api import commands as build
 from api import schemas as s
 from api.access import require
-from api.controllers.common import POSITION_HEADER, api_state, documented, json_response
+from api.controllers.common import POSITION_HEADER, api_state, context_of, documented, json_response
 from api.errors import problem_for
 from api.idempotency import answer_once, key_scope
 from api.metrics import METRICS
-from casework.application import Context
 from casework.domain.decide import standard_in_force
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.permissions import Actor
@@ -112,12 +111,7 @@ class PolicyController(Controller):
             )
 
         async def respond(key: RequestKey | None) -> Response[bytes]:
-            context = Context(
-                actor=actor,
-                correlation_id=request.scope["state"].get("correlation_id", ""),
-                request_id=request.scope["state"].get("request_id", ""),
-                idempotency=key,
-            )
+            context = context_of(request, actor, key)
             try:
                 command = build.subsidy_standard(data)
                 standard, position = await anyio.to_thread.run_sync(

@@ -50,10 +50,10 @@ class Settings:
             id_key=env.get("CASEWORK_ID_KEY") or None,
             projection_batch=int(env.get("CASEWORK_PROJECTION_BATCH", "500")),
             workers=int(env.get("CASEWORK_WORKERS", "1")),
-            db_timeout=_seconds(env, "CASEWORK_DB_TIMEOUT", 5.0),
+            db_timeout=_bounded(env, "CASEWORK_DB_TIMEOUT", 5.0, 300, "seconds"),
             jwt_issuer=env.get("CASEWORK_JWT_ISSUER") or None,
             jwt_audience=env.get("CASEWORK_JWT_AUDIENCE") or None,
-            idempotency_ttl_hours=_hours(env, "CASEWORK_IDEMPOTENCY_TTL_HOURS", 24.0),
+            idempotency_ttl_hours=_bounded(env, "CASEWORK_IDEMPOTENCY_TTL_HOURS", 24.0, 24 * 365, "hours"),
         )
 
 
@@ -76,7 +76,8 @@ def jwt_secret_setting(configured: str | None) -> str | None:
     return configured
 
 
-def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+def _bounded(env: Mapping[str, str], name: str, default: float, most: float, unit: str) -> float:
+    """A number setting above 0 and at most ``most``, or the default when unset."""
     text = env.get(name)
     if not text:
         return default
@@ -84,21 +85,7 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = 0.0
-    if not 0 < value <= 24 * 365:
-        msg = f"{name} must be a number of hours above 0 (and at most a year), not {text!r}"
-        raise ValueError(msg)
-    return value
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    text = env.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 300:
-        msg = f"{name} must be a number of seconds between 0 and 300, not {text!r}"
+    if not 0 < value <= most:
+        msg = f"{name} must be a number of {unit} above 0 and at most {most:g}, not {text!r}"
         raise ValueError(msg)
     return value

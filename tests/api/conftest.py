@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from api.auth import issue_token
 from api.state import ApiState
 from casework.application import Casework
 from casework.domain.policy import MEASURES, PolicyTable
+from casework.embedded import EmbeddedPostgres
 from casework.integrity import Signer
 from casework.settings import Settings
 from casework.vault import Vault
@@ -86,3 +88,11 @@ class Tokens:
 @pytest.fixture
 def tokens(api_state: ApiState) -> Tokens:
     return Tokens(api_state.jwt_secret)
+
+
+@pytest.fixture
+def own_server() -> Iterator[EmbeddedPostgres]:
+    """A PostgreSQL of the test's own, which it may stop and start (an outage)."""
+    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="casework-outage-")), throwaway=True)
+    yield server
+    server.stop()

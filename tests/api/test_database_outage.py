@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
@@ -21,13 +18,6 @@ from casework.vault import Vault
 from tests.api import bodies
 from tests.api.conftest import STARTS_AT, Tokens
 from tests.clocks import running_from
-
-
-@pytest.fixture
-def own_server() -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="casework-outage-")), throwaway=True)
-    yield server
-    server.stop()
 
 
 async def test_503_while_the_database_is_down_then_recovery(

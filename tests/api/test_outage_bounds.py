@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
-import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
@@ -26,13 +23,6 @@ from tests.api import bodies
 from tests.api.conftest import Tokens
 
 TIMEOUT = 2.0
-
-
-@pytest.fixture
-def own_server() -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="casework-bounds-")), throwaway=True)
-    yield server
-    server.stop()
 
 
 async def test_commands_and_history_answer_503_within_the_timeout_and_writes_recover_with_reads(

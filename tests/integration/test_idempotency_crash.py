@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -57,6 +58,14 @@ def awarded_studio(base: str, secret: str) -> str:
     return sid
 
 
+def serve(folder: Path, database_url: str) -> tuple[subprocess.Popen[bytes], str, str, dict[str, str]]:
+    """A casework serve on the test's database: its process, base URL, JWT secret and settings."""
+    secret = secrets.token_urlsafe(32)
+    env = {"CASEWORK_DATABASE_URL": database_url, "CASEWORK_JWT_SECRET": secret}
+    process, base, _ = start_serving(folder, None, env=env)
+    return process, base, secret, env
+
+
 def payments(database_url: str, app: Casework) -> int:
     with psycopg.connect(database_url) as conn:
         found = conn.execute(
@@ -70,9 +79,7 @@ def payments(database_url: str, app: Casework) -> int:
 def test_a_server_killed_between_the_reservation_and_the_command_leaves_no_stuck_key(
     tmp_path: Path, database_url: str, app: Casework
 ) -> None:
-    secret = secrets.token_urlsafe(32)
-    env = {"CASEWORK_DATABASE_URL": database_url, "CASEWORK_JWT_SECRET": secret}
-    process, base, _ = start_serving(tmp_path, None, env=env)
+    process, base, secret, env = serve(tmp_path, database_url)
     try:
         sid = awarded_studio(base, secret)
         pay = headers(secret, "finance", **{"Idempotency-Key": KEY})
@@ -123,9 +130,7 @@ def test_a_server_killed_between_the_reservation_and_the_command_leaves_no_stuck
 def test_a_command_recorded_by_a_process_that_died_before_answering_is_answered_from_the_store(
     tmp_path: Path, database_url: str, app: Casework
 ) -> None:
-    secret = secrets.token_urlsafe(32)
-    env = {"CASEWORK_DATABASE_URL": database_url, "CASEWORK_JWT_SECRET": secret}
-    process, base, _ = start_serving(tmp_path, None, env=env)
+    process, base, secret, _ = serve(tmp_path, database_url)
     try:
         sid = awarded_studio(base, secret)
         subject = key_scope(Actor(subject="finance.crash", role="finance"))
