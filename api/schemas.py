@@ -11,8 +11,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta, Struct
 
-from casework import timeline
-from casework.domain import rules
+from casework.domain import rules, values
 from casework.domain.errors import InvalidRequest
 from casework.domain.policy import MEASURES, PolicyTable
 from casework.domain.training import training_duty
@@ -256,7 +255,7 @@ def fen(amount: str, field: str = "amount") -> int:
 
 def yuan(amount_fen: int | Decimal | None) -> str | None:
     """3000000 fen → '30000.00' (sums come back from PostgreSQL as numeric)."""
-    return None if amount_fen is None else timeline.yuan(int(amount_fen))
+    return None if amount_fen is None else values.yuan(int(amount_fen))
 
 
 # --- responses ----------------------------------------------------------------------
@@ -461,8 +460,8 @@ def _json(value: Any) -> Any:
 
 
 def _years(period: str) -> range:
-    first, _, last = period.partition("-")
-    return range(int(first), int(last) + 1)
+    first, last = rules.period_years(period) or (0, -1)
+    return range(first, last + 1)
 
 
 class EvaluationAnswer(StudioView, kw_only=True):

@@ -24,8 +24,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from casework.domain.errors import FieldError, InvalidRequest
+from casework.domain.values import yuan
 from casework.store import SCHEMA_LOCK
-from casework.timeline import yuan
 from projections.spreadsheet import xlsx_cell
 
 COLUMNS = ("voucher_no", "payee_credit_code", "amount", "paid_on")

@@ -23,8 +23,8 @@ from casework.domain.decide import standard_in_force
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.permissions import Actor
 from casework.domain.policy import NOTES
+from casework.domain.values import yuan
 from casework.store import RequestKey
-from casework.timeline import yuan
 
 
 def standard_view(standard: SubsidyStandardSet, position: int | None = None) -> s.SubsidyStandardView:

@@ -27,13 +27,14 @@ from casework.checkpoints import checkpoint_now, verify
 from casework.clock import WENZHOU, wenzhou_time
 from casework.demo import EXAMPLE_STANDARD, load_demo
 from casework.domain.events import SubsidyStandardSet
+from casework.domain.values import yuan
 from casework.integrity import Bundle, Verdict, verify_bundle
 from casework.logging import command_level, configure_logging
 from casework.runtime import running
 from casework.settings import Settings
 from casework.signing import signer_from
 from casework.store import Envelope
-from casework.timeline import Entry, entries, record, shown_time, summary, yuan
+from casework.timeline import Entry, entries, record, shown_time, summary
 
 log = structlog.get_logger("casework.cli")
 

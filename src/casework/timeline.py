@@ -31,19 +31,13 @@ from casework.domain.events import (
     Withdrawn,
 )
 from casework.domain.state import Studio, evolve
+from casework.domain.values import yuan
 from casework.store import Envelope
 
 
 def shown_time(instant: dt.datetime) -> str:
     """An instant as people in Wenzhou read it, to the second, with its offset: 2026-11-30 12:06:00+08:00."""
     return wenzhou_time(instant).replace(microsecond=0).isoformat(sep=" ")
-
-
-def yuan(fen: int) -> str:
-    """Money as the API and people write it: 30000.00."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
 def summary(event: Logged) -> str:

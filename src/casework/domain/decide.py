@@ -74,10 +74,9 @@ from casework.domain.ids import check_credit_code
 from casework.domain.policy import MEASURES, Policy, PolicyTable
 from casework.domain.state import Studio
 from casework.domain.training import is_young
-from casework.domain.values import Bonus, ItemScore, Proposal
+from casework.domain.values import Bonus, ItemScore, Proposal, yuan
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_PERIOD = re.compile(r"^(\d{4})-(\d{4})$")
 MEASURES_IN_FORCE = MEASURES.revisions[0].in_force_from
 # Dates a command carries that are no business date of the act (a birth date).
 _NOT_BUSINESS_DATES = frozenset({"born_on"})
@@ -514,7 +513,7 @@ def _construction_subsidy(command: PaySubsidy, state: Studio, circumstances: Cir
         raise InvalidRequest.field(
             "wrong_subsidy_amount",
             "amount",
-            f"the construction subsidy is exactly {_yuan(amount)} yuan (第六条(一))",
+            f"the construction subsidy is exactly {yuan(amount)} yuan (第六条(一))",
         )
     if command.apprentice_id is not None:
         raise InvalidRequest.field(
@@ -590,7 +589,7 @@ def _apprenticeship_subsidy(
         raise InvalidRequest.field(
             "wrong_subsidy_amount",
             "amount",
-            f"the apprenticeship subsidy for {grade} on {command.paid_on} is {_yuan(rate)} yuan "
+            f"the apprenticeship subsidy for {grade} on {command.paid_on} is {yuan(rate)} yuan "
             f"({standard.document_no}, in force from {standard.in_force_from}; 第六条(一))",
         )
     return SubsidyPaid(
@@ -640,10 +639,6 @@ def subsidy_standard(
         document_no=command.document_no,
         rates_fen=dict(command.rates_fen),
     )
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def subsidy_reversal(command: ReverseSubsidy, state: Studio) -> SubsidyReversed:
@@ -770,14 +765,14 @@ def score_sheet(
 
 
 def _period_years(period: str) -> tuple[int, int]:
-    match = _PERIOD.match(period)
-    if match is None or int(match[2]) != int(match[1]) + 1:
+    years = rules.period_years(period)
+    if years is None:
         raise InvalidRequest.field(
             "validation_failed",
             "period",
             "two consecutive calendar years, e.g. 2014-2015 (第七条(二) 每两年)",
         )
-    return int(match[1]), int(match[2])
+    return years
 
 
 def evaluation(command: Evaluate, state: Studio, circumstances: Circumstances) -> Evaluated:

@@ -7,6 +7,7 @@ the date they came into force. docs/measures.md maps each article to its rule.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -160,6 +161,18 @@ REVOCATION_GROUNDS: Final[tuple[RevocationGround, ...]] = (
     "failed_after_rectification",
     "master_left_host",
 )
+
+# 第七条(二): an evaluation period is two consecutive calendar years, written "2014-2015".
+_PERIOD: Final = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def period_years(period: str) -> tuple[int, int] | None:
+    """The first and last year of an evaluation period, or None if it is not one."""
+    match = _PERIOD.match(period)
+    if match is None or int(match[2]) != int(match[1]) + 1:
+        return None
+    return int(match[1]), int(match[2])
+
 
 # *policy choice*: one master leads at most one studio that is still alive.
 TERMINAL_STATUSES: Final[frozenset[Status]] = frozenset({"declined", "withdrawn", "revoked"})

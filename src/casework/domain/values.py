@@ -10,6 +10,13 @@ from msgspec import Struct
 from casework.domain.rules import BonusKind, HostKind, Level, MaterialKind, MeritKind
 
 
+def yuan(fen: int) -> str:
+    """Money as the API and people write it: 30000.00 (from exact fen, never a float)."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
 class ProtectedId(Struct, frozen=True):
     """A resident ID number as casework keeps it: never in plain text.
 
