@@ -196,16 +196,24 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+def operation_of(request: Request[Any, Any, Any]) -> str:
+    """The operation a request calls: the operation id its route names (once, in the route)."""
+    operation = request.route_handler.operation_id
+    assert isinstance(operation, str), "every route names its operation_id"
+    return operation
+
+
 async def run_command(
     request: Request[Any, Any, Any],
     actor: Actor,
-    operation: str,
     build: Callable[[ApiState], StudioCommand],
     *,
     created: bool = False,
     answer: Callable[[StudioView, Outcome], Any] | None = None,
 ) -> Response[bytes]:
-    """Authorise, build the command, execute it, answer the studio (again, for a retry)."""
+    """Authorise the route's operation, build the command, execute it, answer the studio
+    (again, for a retry)."""
+    operation = operation_of(request)
     require(actor, operation)
     api = api_state(request)
 

@@ -15,7 +15,14 @@ from msgspec.structs import asdict
 from api import commands as build
 from api import schemas as s
 from api.access import require
-from api.controllers.common import POSITION_HEADER, api_state, context_of, documented, json_response
+from api.controllers.common import (
+    POSITION_HEADER,
+    api_state,
+    context_of,
+    documented,
+    json_response,
+    operation_of,
+)
 from api.errors import problem_for
 from api.idempotency import answer_once, key_scope
 from api.metrics import METRICS
@@ -99,7 +106,8 @@ class PolicyController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: s.SubsidyStandardIn
     ) -> Response[bytes]:
         """Record the apprenticeship subsidy standard from a date (第六条(一) 现有补助标准)."""
-        require(actor, "set_subsidy_standard")
+        operation = operation_of(request)
+        require(actor, operation)
         api = api_state(request)
 
         def created(standard: SubsidyStandardSet, position: int) -> Response[bytes]:
@@ -121,9 +129,9 @@ class PolicyController(Controller):
                 refusal = problem_for(error)
                 if refusal is None:
                     raise
-                METRICS.observe_command("set_subsidy_standard", getattr(error, "code", "refused"))
+                METRICS.observe_command(operation, getattr(error, "code", "refused"))
                 return refusal
-            METRICS.observe_command("set_subsidy_standard", "ok")
+            METRICS.observe_command(operation, "ok")
             return created(standard, position)
 
         async def replay(stream: UUID, first: int, last: int, _: dt.date) -> Response[bytes]:
