@@ -1,15 +1,19 @@
-"""From request bodies to domain commands: the web layer holds no rule, only translation."""
+"""From request bodies to domain commands, and from some commands' outcomes to their answers:
+the web layer holds no rule, only translation."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from api import schemas as s
+from casework.application import Outcome
 from casework.domain import commands as c
 from casework.domain import rules
+from casework.domain.events import ApprenticeEnrolled, Evaluated, HonourRecorded
 from casework.domain.ids import birth_date, check_resident_id
 from casework.domain.permissions import Actor
 from casework.domain.values import (
@@ -243,3 +247,28 @@ def subsidy_standard(body: s.SubsidyStandardIn) -> c.SetSubsidyStandard:
         document_no=body.document_no,
         rates_fen={grade: s.fen(amount, f"rates.{grade}") for grade, amount in body.rates.items()},
     )
+
+
+def _fields(view: s.StudioView) -> dict[str, Any]:
+    return {f: getattr(view, f) for f in view.__struct_fields__}
+
+
+# What some commands answer besides the studio: what the command's last event made.
+def enrolled(view: s.StudioView, outcome: Outcome) -> s.ApprenticeAnswer:
+    event = outcome.events[-1]
+    assert isinstance(event, ApprenticeEnrolled)
+    return s.ApprenticeAnswer(**_fields(view), apprentice_id=event.apprentice_id)
+
+
+def evaluated(view: s.StudioView, outcome: Outcome) -> s.EvaluationAnswer:
+    event = outcome.events[-1]
+    assert isinstance(event, Evaluated)
+    return s.EvaluationAnswer(
+        **_fields(view), base=event.base, bonus_total=event.bonus_total, total=event.total, grade=event.grade
+    )
+
+
+def honoured(view: s.StudioView, outcome: Outcome) -> s.HonourAnswer:
+    event = outcome.events[-1]
+    assert isinstance(event, HonourRecorded)
+    return s.HonourAnswer(**_fields(view), honour_id=event.honour_id)

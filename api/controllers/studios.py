@@ -26,8 +26,6 @@ from api.controllers.common import (
     wants_csv,
 )
 from api.errors import ProblemError
-from casework.application import Outcome
-from casework.domain.events import ApprenticeEnrolled, Evaluated, HonourRecorded
 from casework.domain.permissions import Actor
 from projections.register import COLUMNS, search_grams, training_shortfall_sql
 
@@ -166,7 +164,7 @@ class StudioController(Controller):
             actor,
             lambda api: build.enrolment(api.vault, data, sid, api.today()),
             created=True,
-            answer=_enrolled,
+            answer=build.enrolled,
         )
 
     @post(
@@ -212,7 +210,7 @@ class StudioController(Controller):
         """Record a performance evaluation; the answer adds base, bonus, total and grade."""
         sid = studio_uuid(studio_id)
         return await run_command(
-            request, actor, lambda api: build.evaluation(data, sid), created=True, answer=_evaluated
+            request, actor, lambda api: build.evaluation(data, sid), created=True, answer=build.evaluated
         )
 
     @post(
@@ -253,7 +251,7 @@ class StudioController(Controller):
         """Record an honour of the master, a member (member-N) or an apprentice (第六条(三)(五))."""
         sid = studio_uuid(studio_id)
         return await run_command(
-            request, actor, lambda api: build.honour(data, sid), created=True, answer=_honoured
+            request, actor, lambda api: build.honour(data, sid), created=True, answer=build.honoured
         )
 
     @post(
@@ -390,28 +388,3 @@ _CSV = (
 
 def _in_scope(actor: Actor, county: str) -> bool:
     return actor.role not in ("applicant", "county_reviewer") or actor.county == county
-
-
-def _fields(view: s.StudioView) -> dict[str, Any]:
-    return {f: getattr(view, f) for f in view.__struct_fields__}
-
-
-# What some commands answer besides the studio: what the command's last event made.
-def _enrolled(view: s.StudioView, outcome: Outcome) -> s.ApprenticeAnswer:
-    event = outcome.events[-1]
-    assert isinstance(event, ApprenticeEnrolled)
-    return s.ApprenticeAnswer(**_fields(view), apprentice_id=event.apprentice_id)
-
-
-def _evaluated(view: s.StudioView, outcome: Outcome) -> s.EvaluationAnswer:
-    event = outcome.events[-1]
-    assert isinstance(event, Evaluated)
-    return s.EvaluationAnswer(
-        **_fields(view), base=event.base, bonus_total=event.bonus_total, total=event.total, grade=event.grade
-    )
-
-
-def _honoured(view: s.StudioView, outcome: Outcome) -> s.HonourAnswer:
-    event = outcome.events[-1]
-    assert isinstance(event, HonourRecorded)
-    return s.HonourAnswer(**_fields(view), honour_id=event.honour_id)
