@@ -31,7 +31,8 @@ from casework.runtime import Runtime, assemble, running
 from casework.settings import Settings
 from casework.signing import signer_from
 from projections import reconciliation
-from projections.runner import ProjectionRunner, Projector, all_projections
+from projections.models import all_projections
+from projections.runner import ProjectionRunner, Projector
 
 log = structlog.get_logger("casework.api")
 

@@ -1,14 +1,19 @@
-"""From request bodies to domain commands: the web layer holds no rule, only translation."""
+"""From request bodies to domain commands, and from some commands' outcomes to their answers:
+the web layer holds no rule, only translation."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from api import schemas as s
+from casework.application import Outcome
 from casework.domain import commands as c
 from casework.domain import rules
+from casework.domain.events import ApprenticeEnrolled, Evaluated, HonourRecorded
 from casework.domain.ids import birth_date, check_resident_id
 from casework.domain.permissions import Actor
 from casework.domain.values import (
@@ -63,7 +68,9 @@ def materials(body: list[s.MaterialIn]) -> tuple[Material, ...]:
     return tuple(Material(kind=m.kind, title=m.title, sha256=m.sha256, copies=m.copies) for m in body)
 
 
-def submission(vault: Vault, body: s.SubmissionIn, studio_id: UUID, case_no: str, on: dt.date) -> c.Submit:
+def submission(vault: Vault, body: s.SubmissionIn, on: dt.date, number: Callable[[dt.date], str]) -> c.Submit:
+    """A new studio's application; the register's ``number`` is taken only once the body is
+    known to be well-formed enough to build (a refused body leaves no gap in the register)."""
     proposal = Proposal(
         level=body.level,
         name=body.name,
@@ -74,7 +81,7 @@ def submission(vault: Vault, body: s.SubmissionIn, studio_id: UUID, case_no: str
         materials=materials(body.materials),
         plan=body.plan,
     )
-    return c.Submit(studio_id=studio_id, proposal=proposal, case_no=case_no, submitted_on=on)
+    return c.Submit(studio_id=uuid.uuid4(), proposal=proposal, case_no=number(on), submitted_on=on)
 
 
 def amendment(vault: Vault, body: s.AmendmentIn, studio_id: UUID, on: dt.date) -> c.Amend:
@@ -89,6 +96,10 @@ def amendment(vault: Vault, body: s.AmendmentIn, studio_id: UUID, on: dt.date) -
         plan=body.plan,
     )
     return c.Amend(studio_id=studio_id, changes=changes, amended_on=on)
+
+
+def withdrawal(body: s.WithdrawalIn, studio_id: UUID, on: dt.date) -> c.Withdraw:
+    return c.Withdraw(studio_id=studio_id, reason=body.reason, withdrawn_on=on)
 
 
 def reviewer_unit(actor: Actor) -> str:
@@ -106,6 +117,26 @@ def county_review(body: s.CountyReviewIn, actor: Actor, studio_id: UUID, on: dt.
         reviewed_on=on,
         originals_verified=body.originals_verified,
         missing=tuple(body.missing),
+    )
+
+
+def assessment(body: s.AssessmentIn, studio_id: UUID, on: dt.date) -> c.Assess:
+    return c.Assess(
+        studio_id=studio_id,
+        panel=tuple(body.panel),
+        opinion=body.opinion,
+        recommended=body.recommended,
+        assessed_on=on,
+        score=body.score,
+    )
+
+
+def award(body: s.AwardIn, studio_id: UUID) -> c.Award:
+    return c.Award(
+        studio_id=studio_id,
+        decision_no=body.decision_no,
+        published_on=body.published_on,
+        plaque_no=body.plaque_no,
     )
 
 
@@ -132,6 +163,15 @@ def payment(body: s.PaymentIn, studio_id: UUID) -> c.PaySubsidy:
     )
 
 
+def reversal(body: s.ReversalIn, studio_id: UUID, today: dt.date) -> c.ReverseSubsidy:
+    return c.ReverseSubsidy(
+        studio_id=studio_id,
+        voucher_no=body.voucher_no,
+        reason=body.reason,
+        reversed_on=body.reversed_on or today,
+    )
+
+
 def enrolment(vault: Vault, body: s.ApprenticeIn, studio_id: UUID, today: dt.date) -> c.EnrollApprentice:
     number = check_resident_id(body.id_number, "id_number")
     return c.EnrollApprentice(
@@ -142,6 +182,32 @@ def enrolment(vault: Vault, body: s.ApprenticeIn, studio_id: UUID, today: dt.dat
         born_on=birth_date(number),
         enrolled_on=body.enrolled_on or body.agreement_signed_on or today,
         agreement_signed_on=body.agreement_signed_on,
+    )
+
+
+def qualification(body: s.QualificationIn, studio_id: UUID, apprentice_id: UUID) -> c.RecordQualification:
+    return c.RecordQualification(
+        studio_id=studio_id,
+        apprentice_id=apprentice_id,
+        grade=body.grade,
+        certificate_no=body.certificate_no,
+        qualified_on=body.qualified_on,
+    )
+
+
+def inspection(body: s.InspectionIn, studio_id: UUID) -> c.Inspect:
+    return c.Inspect(
+        studio_id=studio_id, inspector=body.inspector, findings=body.findings, inspected_on=body.inspected_on
+    )
+
+
+def rectification_order(body: s.RectificationIn, studio_id: UUID) -> c.OrderRectification:
+    return c.OrderRectification(
+        studio_id=studio_id,
+        reason=body.reason,
+        findings=body.findings,
+        ordered_on=body.ordered_on,
+        deadline=body.deadline,
     )
 
 
@@ -167,9 +233,42 @@ def honour(body: s.HonourIn, studio_id: UUID) -> c.RecordHonour:
     )
 
 
+def revocation(body: s.RevocationIn, studio_id: UUID) -> c.Revoke:
+    return c.Revoke(studio_id=studio_id, ground=body.ground, note=body.note, decided_on=body.decided_on)
+
+
+def recommendation(body: s.RecommendationIn, studio_id: UUID, on: dt.date) -> c.RecommendToProvince:
+    return c.RecommendToProvince(studio_id=studio_id, year=body.year, note=body.note, recommended_on=on)
+
+
 def subsidy_standard(body: s.SubsidyStandardIn) -> c.SetSubsidyStandard:
     return c.SetSubsidyStandard(
         in_force_from=body.in_force_from,
         document_no=body.document_no,
         rates_fen={grade: s.fen(amount, f"rates.{grade}") for grade, amount in body.rates.items()},
     )
+
+
+def _fields(view: s.StudioView) -> dict[str, Any]:
+    return {f: getattr(view, f) for f in view.__struct_fields__}
+
+
+# What some commands answer besides the studio: what the command's last event made.
+def enrolled(view: s.StudioView, outcome: Outcome) -> s.ApprenticeAnswer:
+    event = outcome.events[-1]
+    assert isinstance(event, ApprenticeEnrolled)
+    return s.ApprenticeAnswer(**_fields(view), apprentice_id=event.apprentice_id)
+
+
+def evaluated(view: s.StudioView, outcome: Outcome) -> s.EvaluationAnswer:
+    event = outcome.events[-1]
+    assert isinstance(event, Evaluated)
+    return s.EvaluationAnswer(
+        **_fields(view), base=event.base, bonus_total=event.bonus_total, total=event.total, grade=event.grade
+    )
+
+
+def honoured(view: s.StudioView, outcome: Outcome) -> s.HonourAnswer:
+    event = outcome.events[-1]
+    assert isinstance(event, HonourRecorded)
+    return s.HonourAnswer(**_fields(view), honour_id=event.honour_id)

@@ -1,4 +1,4 @@
-"""The API's read side: an asyncpg pool over the projection tables, and read-your-writes."""
+"""The API's read side: an asyncpg pool over the projection tables, and the health probe."""
 
 from __future__ import annotations
 
@@ -11,13 +11,7 @@ import asyncpg
 import psycopg
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
-from projections.catalog import CATALOG, TRACKING
-
-_POSITIONS = f"""
-SELECT c.name, coalesce(t.notification_id, 0) AS position
-FROM {CATALOG} c
-LEFT JOIN {TRACKING} t ON t.application_name = c.name || ':g' || c.generation
-"""  # noqa: S608
+from projections.catalog import POSITIONS
 
 
 def is_database_down(error: BaseException) -> bool:
@@ -155,57 +149,6 @@ async def log_head(pool: asyncpg.Pool[Any], events_table: str) -> int:
     return int(await pool.fetchval(_head_sql(events_table)))
 
 
-class ReadSideWatch:
-    """Waits for the read side on behalf of every request of a process with one query at a time.
-
-    A burst of queries that must show a recent write (each with its Casework-Position) used to
-    poll the projections' positions each for itself, every 2 ms: as many waiting queries as
-    waiting requests, each holding a connection of the pool. Now one poller asks for all of
-    them, and only while someone waits."""
-
-    def __init__(self, interval: float = 0.002) -> None:
-        self.interval = interval
-        self.applied = 0  # the position every projection is known to have applied
-        self.queries = 0
-        self.pollers = 0  # how many poll loops were started (one per burst of waiting)
-        self._waiting = 0
-        self._changed = asyncio.Condition()
-        self._poller: asyncio.Task[None] | None = None
-
-    async def reach(self, pool: asyncpg.Pool[Any], position: int, timeout: float) -> bool:
-        """Wait until every projection has applied ``position``; False after ``timeout``."""
-        if position <= self.applied:
-            return True
-        async with self._changed:
-            self._waiting += 1
-            if self._poller is None or self._poller.done():
-                self.pollers += 1
-                self._poller = asyncio.create_task(self._poll(pool))
-            try:
-                async with asyncio.timeout(timeout):
-                    await self._changed.wait_for(lambda: self.applied >= position)
-                return True
-            except TimeoutError:
-                return False
-            finally:
-                self._waiting -= 1
-
-    async def _poll(self, pool: asyncpg.Pool[Any]) -> None:
-        while True:
-            try:
-                rows = await pool.fetch(_POSITIONS)
-            except Exception:
-                rows = []
-            self.queries += 1
-            async with self._changed:
-                if rows:
-                    self.applied = max(self.applied, min(int(r["position"]) for r in rows))
-                    self._changed.notify_all()
-                if self._waiting == 0:
-                    return
-            await asyncio.sleep(self.interval)
-
-
 HEALTH_PROBE = "casework-health"  # the probe's application_name, as pg_stat_activity shows it
 
 
@@ -239,7 +182,7 @@ class HealthProbe:
                         )
                     self.queries += 1
                     head = await self._conn.fetchval(_head_sql(self.events_table))
-                    rows = await self._conn.fetch(_POSITIONS + "ORDER BY c.name")
+                    rows = await self._conn.fetch(POSITIONS + "ORDER BY c.name")
             except BaseException:
                 await self.close()  # a connection that failed once is not trusted again
                 raise

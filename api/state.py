@@ -8,12 +8,13 @@ from typing import Any
 
 import asyncpg
 
-from api.database import HealthProbe, ReadSideWatch
+from api.database import HealthProbe
 from api.writes import LastWrites
 from casework.application import Casework
 from casework.integrity import Signer
 from casework.settings import Settings
 from casework.vault import Vault
+from projections.readside import ReadSideWatch
 from projections.runner import ProjectionRunner
 
 

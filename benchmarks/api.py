@@ -46,7 +46,8 @@ from casework.domain.permissions import Actor
 from casework.embedded import EmbeddedPostgres
 from casework.logging import configure_logging
 from casework.vault import Vault
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 
 
 def free_port() -> int:

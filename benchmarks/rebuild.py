@@ -28,7 +28,8 @@ from benchmarks.loadgen import children
 from casework.application import Casework
 from casework.logging import configure_logging
 from projections.base import Decoder, table
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 
 
 def raw_read(app: Casework, batch: int, decode: bool) -> tuple[int, float]:

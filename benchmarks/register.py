@@ -24,7 +24,8 @@ from benchmarks.dataset import ensure
 from benchmarks.loadgen import get_request, load, peak_rss_mb
 from casework.application import Casework
 from casework.logging import configure_logging
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 
 
 def queries(database_url: str) -> dict[str, str]:

@@ -22,9 +22,22 @@ CREATE TABLE IF NOT EXISTS {CATALOG} (
 ADD_FINGERPRINT = f"ALTER TABLE {CATALOG} ADD COLUMN IF NOT EXISTS fingerprint text"
 
 
+# The application name under which a generation's position is tracked ("register:g3"):
+# Python's % and PostgreSQL's format() read this one template alike.
+TRACKING_NAME = "%s:g%s"
+
+# Every projection's served generation and the position it has applied: what the API's
+# read-your-writes, the health probe and the runners' status read.
+POSITIONS = f"""
+SELECT c.name, c.generation, coalesce(t.notification_id, 0) AS position
+FROM {CATALOG} c
+LEFT JOIN {TRACKING} t ON t.application_name = format('{TRACKING_NAME}', c.name, c.generation)
+"""  # noqa: S608
+
+
 def tracking_name(projection: Projection, generation: int) -> str:
     """The application name under which a generation's position is tracked."""
-    return f"{projection.name}:g{generation}"
+    return TRACKING_NAME % (projection.name, generation)
 
 
 def ensure(curs: Cursor[DictRow], projection: Projection) -> int:

@@ -19,7 +19,8 @@ import pytest
 from casework.application import Casework
 from casework.embedded import EmbeddedPostgres, connection_params
 from casework.vault import Vault
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 
 _INTEGRATION_DIRS = ("application", "integration", "api")
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import functools
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import anyio.to_thread
@@ -23,7 +22,7 @@ from api.access import require
 from api.auth import InvalidToken, actor_from
 from api.database import log_head
 from api.errors import ProblemError, problem_for
-from api.idempotency import answer_once, key_scope
+from api.idempotency import Replay, answer_once, key_scope
 from api.metrics import METRICS
 from api.middleware import first_headers
 from api.schemas import Problem, StudioView, studio_view
@@ -35,6 +34,8 @@ from casework.domain.policy import PolicyTable
 from casework.store import RequestKey
 from projections.register import COLUMNS, row
 from projections.spreadsheet import csv_cell
+
+Done = TypeVar("Done")  # what executing a command gives its answer
 
 MAX_LIMIT = 500
 _PROBLEMS = {
@@ -196,21 +197,65 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+def operation_of(request: Request[Any, Any, Any]) -> str:
+    """The operation a request calls: the operation id its route names (once, in the route)."""
+    operation = request.route_handler.operation_id
+    assert isinstance(operation, str), "every route names its operation_id"
+    return operation
+
+
+async def answer_command(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    execute: Callable[[Context], Done],
+    respond: Callable[[Done], Response[bytes]],
+    replay: Replay,
+) -> Response[bytes]:
+    """Authorise the route's operation, execute the command in a worker thread and answer it,
+    once for an Idempotency-Key (``replay`` answers again from what the store recorded). A
+    refusal is its problem answer; the metrics count every outcome."""
+    operation = operation_of(request)
+    require(actor, operation)
+    api = api_state(request)
+
+    async def answer(key: RequestKey | None) -> Response[bytes]:
+        try:
+            done = await anyio.to_thread.run_sync(execute, context_of(request, actor, key))
+        except Exception as error:
+            refusal = problem_for(error)
+            if refusal is None:
+                raise
+            METRICS.observe_command(operation, getattr(error, "code", "refused"))
+            return refusal
+        METRICS.observe_command(operation, "ok")
+        return respond(done)
+
+    return await answer_once(
+        api.db,
+        request,
+        key_scope(actor),
+        api.today(),
+        answer,
+        replay,
+        api.settings.idempotency_ttl_hours,
+    )
+
+
 async def run_command(
     request: Request[Any, Any, Any],
     actor: Actor,
-    operation: str,
     build: Callable[[ApiState], StudioCommand],
     *,
     created: bool = False,
     answer: Callable[[StudioView, Outcome], Any] | None = None,
 ) -> Response[bytes]:
-    """Authorise, build the command, execute it, answer the studio (again, for a retry)."""
-    require(actor, operation)
+    """A command on a studio: built by ``build``, executed on the version If-Match names, and
+    answered with the studio as it is now (``answer`` adds what some commands made)."""
     api = api_state(request)
 
-    def execute(expected: int | None, key: RequestKey | None) -> Outcome:
-        return api.app.execute(build(api), context_of(request, actor, key), expected_version=expected)
+    def execute(context: Context) -> Outcome:
+        expected = if_match(request)
+        return api.app.execute(build(api), context, expected_version=expected)
 
     def respond_with(outcome: Outcome, today: dt.date) -> Response[bytes]:
         # Read-your-writes: this user's next query waits, if need be, until the read side
@@ -224,26 +269,13 @@ async def run_command(
         body = answer(view, outcome) if answer else view
         return json_response(body, 201 if created else 200, headers)
 
-    async def respond(key: RequestKey | None) -> Response[bytes]:
-        try:
-            expected = if_match(request)
-            outcome = await anyio.to_thread.run_sync(functools.partial(execute, expected, key))
-        except Exception as error:
-            refusal = problem_for(error)
-            if refusal is None:
-                raise
-            METRICS.observe_command(operation, getattr(error, "code", "refused"))
-            return refusal
-        METRICS.observe_command(operation, "ok")
-        return respond_with(outcome, api.today())
-
     async def replay(stream: UUID, first: int, last: int, today: dt.date) -> Response[bytes]:
         studio, events, positions = await anyio.to_thread.run_sync(api.app.outcome_of, stream, first, last)
         assert studio is not None, "a studio's command"
         return respond_with(Outcome(studio=studio, events=events, positions=positions), today)  # type: ignore[arg-type]
 
-    return await answer_once(
-        api.db, request, key_scope(actor), api.today(), respond, replay, api.settings.idempotency_ttl_hours
+    return await answer_command(
+        request, actor, execute, lambda outcome: respond_with(outcome, api.today()), replay
     )
 
 

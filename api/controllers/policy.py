@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 from uuid import UUID
 
@@ -15,16 +14,19 @@ from msgspec.structs import asdict
 from api import commands as build
 from api import schemas as s
 from api.access import require
-from api.controllers.common import POSITION_HEADER, api_state, context_of, documented, json_response
-from api.errors import problem_for
-from api.idempotency import answer_once, key_scope
-from api.metrics import METRICS
+from api.controllers.common import (
+    POSITION_HEADER,
+    answer_command,
+    api_state,
+    documented,
+    json_response,
+)
+from casework.application import Context
 from casework.domain.decide import standard_in_force
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.permissions import Actor
 from casework.domain.policy import NOTES
 from casework.domain.values import yuan
-from casework.store import RequestKey
 
 
 def standard_view(standard: SubsidyStandardSet, position: int | None = None) -> s.SubsidyStandardView:
@@ -99,7 +101,6 @@ class PolicyController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: s.SubsidyStandardIn
     ) -> Response[bytes]:
         """Record the apprenticeship subsidy standard from a date (第六条(一) 现有补助标准)."""
-        require(actor, "set_subsidy_standard")
         api = api_state(request)
 
         def created(standard: SubsidyStandardSet, position: int) -> Response[bytes]:
@@ -110,33 +111,12 @@ class PolicyController(Controller):
                 {POSITION_HEADER: str(position), "Location": f"/api/v1/policy?on={standard.in_force_from}"},
             )
 
-        async def respond(key: RequestKey | None) -> Response[bytes]:
-            context = context_of(request, actor, key)
-            try:
-                command = build.subsidy_standard(data)
-                standard, position = await anyio.to_thread.run_sync(
-                    functools.partial(api.app.set_subsidy_standard, command, context)
-                )
-            except Exception as error:
-                refusal = problem_for(error)
-                if refusal is None:
-                    raise
-                METRICS.observe_command("set_subsidy_standard", getattr(error, "code", "refused"))
-                return refusal
-            METRICS.observe_command("set_subsidy_standard", "ok")
-            return created(standard, position)
+        def execute(context: Context) -> tuple[SubsidyStandardSet, int]:
+            return api.app.set_subsidy_standard(build.subsidy_standard(data), context)
 
         async def replay(stream: UUID, first: int, last: int, _: dt.date) -> Response[bytes]:
             __, events, positions = await anyio.to_thread.run_sync(api.app.outcome_of, stream, first, last)
             assert isinstance(events[-1], SubsidyStandardSet), "the standards' stream"
             return created(events[-1], positions[-1])
 
-        return await answer_once(
-            api.db,
-            request,
-            key_scope(actor),
-            api.today(),
-            respond,
-            replay,
-            api.settings.idempotency_ttl_hours,
-        )
+        return await answer_command(request, actor, execute, lambda done: created(*done), replay)

@@ -26,7 +26,6 @@ from api.controllers.common import (
     wants_csv,
 )
 from api.errors import ProblemError
-from casework.domain import commands as c
 from casework.domain.permissions import Actor
 from projections.register import COLUMNS, search_grams, training_shortfall_sql
 
@@ -47,19 +46,12 @@ class StudioController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: s.SubmissionIn
     ) -> Response[bytes]:
         """Submit an application for a studio (申报)."""
-
-        def command(api: Any) -> c.StudioCommand:
-            today = api.today()
-            cmd = build.submission(api.vault, data, uuid.uuid4(), "", today)
-            # Numbered only once the body is known to be well-formed enough to build.
-            return c.Submit(
-                studio_id=cmd.studio_id,
-                proposal=cmd.proposal,
-                case_no=api.app.new_case_no(today),
-                submitted_on=today,
-            )
-
-        return await run_command(request, actor, "submit_application", command, created=True)
+        return await run_command(
+            request,
+            actor,
+            lambda api: build.submission(api.vault, data, api.today(), api.app.new_case_no),
+            created=True,
+        )
 
     @post(
         "/{studio_id:str}/amendment",
@@ -73,10 +65,7 @@ class StudioController(Controller):
         """Amend a returned application."""
         sid = studio_uuid(studio_id)
         return await run_command(
-            request,
-            actor,
-            "amend_application",
-            lambda api: build.amendment(api.vault, data, sid, api.today()),
+            request, actor, lambda api: build.amendment(api.vault, data, sid, api.today())
         )
 
     @post(
@@ -90,12 +79,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Withdraw an application before the award."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "withdraw_application",
-            lambda api: c.Withdraw(studio_id=sid, reason=data.reason, withdrawn_on=api.today()),
-        )
+        return await run_command(request, actor, lambda api: build.withdrawal(data, sid, api.today()))
 
     @post(
         "/{studio_id:str}/county-review",
@@ -109,7 +93,7 @@ class StudioController(Controller):
         """Approve, return or reject an application of the reviewer's county."""
         sid = studio_uuid(studio_id)
         return await run_command(
-            request, actor, "review_at_county", lambda api: build.county_review(data, actor, sid, api.today())
+            request, actor, lambda api: build.county_review(data, actor, sid, api.today())
         )
 
     @post(
@@ -123,19 +107,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record the expert panel's assessment."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "record_assessment",
-            lambda api: c.Assess(
-                studio_id=sid,
-                panel=tuple(data.panel),
-                opinion=data.opinion,
-                recommended=data.recommended,
-                assessed_on=api.today(),
-                score=data.score,
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.assessment(data, sid, api.today()))
 
     @post(
         "/{studio_id:str}/award",
@@ -148,17 +120,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Award the studio its title and plaque."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "award_studio",
-            lambda api: c.Award(
-                studio_id=sid,
-                decision_no=data.decision_no,
-                published_on=data.published_on,
-                plaque_no=data.plaque_no,
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.award(data, sid))
 
     @post(
         "/{studio_id:str}/subsidy-payments",
@@ -171,9 +133,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record a construction or apprenticeship subsidy payment."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request, actor, "record_subsidy_payment", lambda api: build.payment(data, sid)
-        )
+        return await run_command(request, actor, lambda api: build.payment(data, sid))
 
     @post(
         "/{studio_id:str}/subsidy-reversals",
@@ -186,17 +146,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Reverse a payment (a correction never edits the payment)."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "reverse_subsidy_payment",
-            lambda api: c.ReverseSubsidy(
-                studio_id=sid,
-                voucher_no=data.voucher_no,
-                reason=data.reason,
-                reversed_on=data.reversed_on or api.today(),
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.reversal(data, sid, api.today()))
 
     @post(
         "/{studio_id:str}/apprentices",
@@ -209,17 +159,13 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Enrol an apprentice under a signed agreement (以师带徒协议)."""
         sid = studio_uuid(studio_id)
-        enrolled: list[c.EnrollApprentice] = []
-
-        def command(api: Any) -> c.StudioCommand:
-            cmd = build.enrolment(api.vault, data, sid, api.today())
-            enrolled.append(cmd)
-            return cmd
-
-        def answer(view: s.StudioView, outcome: Any) -> s.ApprenticeAnswer:
-            return s.ApprenticeAnswer(**_fields(view), apprentice_id=outcome.events[-1].apprentice_id)
-
-        return await run_command(request, actor, "enrol_apprentice", command, created=True, answer=answer)
+        return await run_command(
+            request,
+            actor,
+            lambda api: build.enrolment(api.vault, data, sid, api.today()),
+            created=True,
+            answer=build.enrolled,
+        )
 
     @post(
         "/{studio_id:str}/apprentices/{apprentice_id:uuid}/qualification",
@@ -237,18 +183,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record a grade an apprentice reached."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "record_qualification",
-            lambda api: c.RecordQualification(
-                studio_id=sid,
-                apprentice_id=apprentice_id,
-                grade=data.grade,
-                certificate_no=data.certificate_no,
-                qualified_on=data.qualified_on,
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.qualification(data, sid, apprentice_id))
 
     @post(
         "/{studio_id:str}/inspections",
@@ -261,17 +196,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record an irregular inspection (第七条(二))."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "record_inspection",
-            lambda api: c.Inspect(
-                studio_id=sid,
-                inspector=data.inspector,
-                findings=data.findings,
-                inspected_on=data.inspected_on,
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.inspection(data, sid))
 
     @post(
         "/{studio_id:str}/evaluations",
@@ -284,24 +209,8 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record a performance evaluation; the answer adds base, bonus, total and grade."""
         sid = studio_uuid(studio_id)
-
-        def answer(view: s.StudioView, outcome: Any) -> s.EvaluationAnswer:
-            event = outcome.events[-1]
-            return s.EvaluationAnswer(
-                **_fields(view),
-                base=event.base,
-                bonus_total=event.bonus_total,
-                total=event.total,
-                grade=event.grade,
-            )
-
         return await run_command(
-            request,
-            actor,
-            "record_evaluation",
-            lambda api: build.evaluation(data, sid),
-            created=True,
-            answer=answer,
+            request, actor, lambda api: build.evaluation(data, sid), created=True, answer=build.evaluated
         )
 
     @post(
@@ -315,18 +224,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Order rectification by a deadline."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "order_rectification",
-            lambda api: c.OrderRectification(
-                studio_id=sid,
-                reason=data.reason,
-                findings=data.findings,
-                ordered_on=data.ordered_on,
-                deadline=data.deadline,
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.rectification_order(data, sid))
 
     @post(
         "/{studio_id:str}/rectification-reviews",
@@ -339,9 +237,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record the check after the rectification deadline (经限期整改后, 第七条(四)3)."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request, actor, "review_rectification", lambda api: build.rectification_review(data, sid)
-        )
+        return await run_command(request, actor, lambda api: build.rectification_review(data, sid))
 
     @post(
         "/{studio_id:str}/honours",
@@ -354,17 +250,9 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Record an honour of the master, a member (member-N) or an apprentice (第六条(三)(五))."""
         sid = studio_uuid(studio_id)
-        recorded: list[c.RecordHonour] = []
-
-        def command(api: Any) -> c.StudioCommand:
-            cmd = build.honour(data, sid)
-            recorded.append(cmd)
-            return cmd
-
-        def answer(view: s.StudioView, outcome: Any) -> s.HonourAnswer:
-            return s.HonourAnswer(**_fields(view), honour_id=outcome.events[-1].honour_id)
-
-        return await run_command(request, actor, "record_honour", command, created=True, answer=answer)
+        return await run_command(
+            request, actor, lambda api: build.honour(data, sid), created=True, answer=build.honoured
+        )
 
     @post(
         "/{studio_id:str}/revocation",
@@ -377,14 +265,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Revoke the title and recall the plaque (第七条(四))."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "revoke_studio",
-            lambda api: c.Revoke(
-                studio_id=sid, ground=data.ground, note=data.note, decided_on=data.decided_on
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.revocation(data, sid))
 
     @post(
         "/{studio_id:str}/province-recommendation",
@@ -397,14 +278,7 @@ class StudioController(Controller):
     ) -> Response[bytes]:
         """Recommend the studio to the province (择优推荐)."""
         sid = studio_uuid(studio_id)
-        return await run_command(
-            request,
-            actor,
-            "recommend_to_province",
-            lambda api: c.RecommendToProvince(
-                studio_id=sid, year=data.year, note=data.note, recommended_on=api.today()
-            ),
-        )
+        return await run_command(request, actor, lambda api: build.recommendation(data, sid, api.today()))
 
     # --- queries -------------------------------------------------------------------
 
@@ -514,7 +388,3 @@ _CSV = (
 
 def _in_scope(actor: Actor, county: str) -> bool:
     return actor.role not in ("applicant", "county_reviewer") or actor.county == county
-
-
-def _fields(view: s.StudioView) -> dict[str, Any]:
-    return {f: getattr(view, f) for f in view.__struct_fields__}

@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -212,6 +212,8 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                 conn.execute(CREATE_UNLOCK)
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
+        # Overridden (the library's hook for the statements of create_table) to take the schema
+        # lock in the same transaction: a twin process creating the tables waits, not clashes.
         curs.execute(SCHEMA_LOCK)
         super()._create_table(curs)
 
@@ -224,6 +226,9 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         request: RequestKey | None = None,
         **kwargs: Any,
     ) -> None:
+        # Overridden (the library's hook inside the transaction that stores the events) so that
+        # the Idempotency-Key's outcome and the cross-studio claims are written with the events:
+        # a lost lease or a taken claim rolls them all back together.
         if request is not None and stored_events:
             versions = [e.originator_version for e in stored_events]
             curs.execute(
@@ -258,20 +263,3 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
             assert row is not None
             return int(row["n"])
-
-
-class CaseworkTrackingRecorder(PostgresTrackingRecorder):
-    """The library's tracking recorder, creating its table under the schema lock."""
-
-    def _create_table(self, curs: Cursor[DictRow]) -> None:
-        curs.execute(SCHEMA_LOCK)
-        # The library decided what to create before it could take the lock: if a concurrent
-        # twin created the table (and its migration row) meanwhile, there is nothing left to do.
-        curs.execute(
-            "SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.{self.tracking_table_name}",)
-        )
-        found = curs.fetchone()
-        if not self.tracking_table_exists and found is not None and found["found"] is not None:
-            self.tracking_table_exists = True
-            return
-        super()._create_table(curs)

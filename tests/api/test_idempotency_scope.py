@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from api.state import ApiState
 from casework.store import IDEMPOTENCY_TABLE
-from projections.runner import purge_expired_keys
+from projections.purge import purge_expired_keys
 from tests.api import bodies
 from tests.api.conftest import Tokens
 

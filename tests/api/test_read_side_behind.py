@@ -18,11 +18,12 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.auth import issue_token
-from api.database import HEALTH_PROBE, ReadSideWatch, create_pool
+from api.database import HEALTH_PROBE, create_pool
 from api.state import ApiState
 from casework.application import Casework
 from casework.settings import Settings
 from casework.vault import Vault
+from projections.readside import ReadSideWatch
 from projections.runner import Projector
 from tests.api import bodies
 

@@ -22,7 +22,8 @@ from casework.application import Casework
 from casework.domain.events import ApprenticeEnrolled, Evaluated, Submitted
 from casework.domain.state import Studio
 from casework.store import decode_state
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "release-2026-11-29"
 # The register's columns the fixture kept, all of them untouched by the revision's rules.

@@ -24,7 +24,8 @@ from casework.integrity import Bundle, Signer, Verdict, verify_bundle
 from casework.signing import signer_from
 from casework.vault import Vault
 from projections import chain as chain_module
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 from tests.conftest import _with_database
 from tests.serving import casework
 

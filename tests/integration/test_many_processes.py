@@ -15,7 +15,8 @@ import httpx
 
 from api.auth import issue_token, jwt_secret
 from casework.application import Casework
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 from tests.api import bodies
 from tests.integration.snapshots import snapshot
 from tests.serving import start_serving

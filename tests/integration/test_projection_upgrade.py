@@ -13,8 +13,9 @@ import psycopg
 
 from casework.application import Casework, Context
 from projections import catalog
+from projections.models import all_projections
 from projections.register import Register
-from projections.runner import ProjectionRunner, all_projections
+from projections.runner import ProjectionRunner
 from tests import builders as b
 from tests.serving import casework
 

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from eventsourcing.persistence import Tracking
 
 from casework.application import Casework, Context
 from casework.demo import load_demo
 from casework.vault import Vault
-from projections import catalog, runner
-from projections.runner import ProjectionStatus, Projector, RebuildRunning, all_projections
+from projections import catalog, rebuild
+from projections.models import all_projections
+from projections.rebuild import RebuildRunning
+from projections.runner import Projector
+from projections.status import ProjectionStatus
 from tests import builders as b
 from tests.integration.snapshots import snapshot
 
@@ -159,7 +161,7 @@ def test_a_rebuild_drops_the_tables_an_interrupted_rebuild_left_behind(
     with projector.datastore.transaction(commit=True) as curs:
         for projection in projections:
             left = catalog.new_generation(curs, projection)
-            projector.tracking._insert_tracking(curs, Tracking(catalog.tracking_name(projection, left), 1))
+            projector.tracking.advance(curs, catalog.tracking_name(projection, left), 1)
     with psycopg.connect(database_url) as conn:
         before = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE '%\\_g2'")}
     assert {"register_studios_g2", "audit_trail_g2", "ledger_lines_g2"} <= before
@@ -189,7 +191,7 @@ def test_a_rebuild_says_so_when_the_leftovers_are_still_being_written(
     projector.catch_up(audit)
     with projector.datastore.transaction(commit=True) as curs:
         left = catalog.new_generation(curs, audit)
-    monkeypatch.setattr(runner, "ABANDONED_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(rebuild, "ABANDONED_LOCK_TIMEOUT", "200ms")
     # A process of the interrupted rebuild, still writing its table.
     with psycopg.connect(database_url) as writer:
         writer.execute(f"LOCK TABLE audit_trail_g{left} IN ROW EXCLUSIVE MODE")

@@ -15,8 +15,9 @@ from casework.domain import commands as c
 from casework.domain.permissions import Actor
 from projections import reports
 from projections.ledger import balances_sql
+from projections.models import all_projections
 from projections.register import search_grams
-from projections.runner import Projector, all_projections
+from projections.runner import Projector
 from tests import builders as b
 
 

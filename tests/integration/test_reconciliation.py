@@ -15,8 +15,9 @@ from openpyxl import Workbook
 from casework.application import Casework, Context
 from casework.domain import commands as c
 from casework.domain.errors import InvalidRequest
+from projections.models import all_projections
 from projections.reconciliation import parse_statement, store_reconciliation
-from projections.runner import Projector, all_projections
+from projections.runner import Projector
 from tests import builders as b
 from tests.serving import casework
 

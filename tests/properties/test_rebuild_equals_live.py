@@ -14,7 +14,8 @@ from casework.application import Casework, Context
 from casework.domain.decide import decide
 from casework.domain.errors import RuleViolation, StudioNotFound
 from casework.domain.state import Studio, evolve
-from projections.runner import Projector, all_projections
+from projections.models import all_projections
+from projections.runner import Projector
 from tests.integration.snapshots import snapshot
 from tests.properties.commands import CIRCUMSTANCES, actor_for, draw_command, ensure_standard
 
