@@ -17,9 +17,9 @@ import msgspec
 from msgspec import Struct
 
 from api.schemas import StudioView
+from casework.bundles import Bundle
 from casework.domain.events import Event
 from casework.domain.rules import RectificationReason, SubsidyKind
-from casework.integrity import Bundle
 
 __all__ = [
     "AuditEntry",

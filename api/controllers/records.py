@@ -25,9 +25,11 @@ from api.controllers.common import (
 )
 from api.controllers.finance import XLSX
 from api.errors import ProblemError
-from casework import checkpoints, integrity
+from casework import checkpoints
+from casework.bundles import Bundle
 from casework.clock import business_date
 from casework.domain.permissions import Actor
+from casework.integrity import StudioChains
 from casework.store import Envelope, decode_state
 from projections import reports
 from projections.ledger import GROUPS, balances_sql
@@ -364,15 +366,12 @@ class IntegrityController(Controller):
         responses=documented(200, a.IntegrityVerdict, problems=(401, 403, 503), notes=_NO_KEY),
     )
     async def integrity(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
-        """Recompute the hash chains from the event table and check every signed checkpoint."""
+        """Check every stored signed tree head against the key and the stored Merkle tree
+        (``casework verify``, run where the database is, rereads the whole log)."""
         require(actor, "get_integrity")
         api = api_state(request)
-        if api.signer is None:
-            raise ProblemError(
-                503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"}
-            )
-        key = api.signer.public_key
-        verdict = await anyio.to_thread.run_sync(lambda: checkpoints.verify(api.app, api.database_url, key))
+        key = _public_key(api)
+        verdict = await anyio.to_thread.run_sync(lambda: checkpoints.check_heads(api.database_url, key))
         return json_response({
             "ok": verdict.ok, "events": verdict.events, "checkpoints": verdict.checkpoints,
             "problem": verdict.problem, "position": verdict.position, "studio_id": verdict.studio_id,
@@ -385,29 +384,61 @@ class IntegrityController(Controller):
         responses=documented(
             200,
             a.Bundle,
-            problems=(401, 403, 404, 503),
+            problems=(401, 403, 404, 422, 503),
             description="the bundle (a JSON file: Content-Disposition attachment)",
             notes=_NO_KEY,
         ),
     )
-    async def bundle(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
-        """The studio's history as a self-contained bundle, verifiable offline (casework verify-bundle)."""
+    async def bundle(
+        self, request: Request[Any, Any, Any], actor: Actor, studio_id: str, since: int | None = None
+    ) -> Response[bytes]:
+        """The studio's history as a self-contained bundle, verifiable offline (casework
+        verify-bundle): its events with their inclusion proofs under the latest signed tree
+        head, and the earlier heads (``since``: also the head of that many events, whose
+        holder can then check that the log only grew) with their consistency proofs."""
         require(actor, "get_bundle")
         api = api_state(request)
-        signer = api.signer
-        if signer is None:
-            raise ProblemError(
-                503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"}
-            )
+        _public_key(api)
+        if since is not None and since < 1:
+            raise ProblemError(422, "validation_failed", "since: the size of a signed tree head, 1 or more")
         sid = studio_uuid(studio_id)
-        made = await anyio.to_thread.run_sync(
-            lambda: checkpoints.make_bundle(api.app, api.database_url, sid, signer, dt.datetime.now(dt.UTC))
-        )
+        made = await _signed_bundle(api, sid, since)
         if made is None:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
         return json_response(
             made, headers={"Content-Disposition": f'attachment; filename="studio-{sid}.json"'}
         )
+
+
+def _public_key(api: Any) -> str:
+    if api.public_key is None:
+        raise ProblemError(503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"})
+    key: str = api.public_key
+    return key
+
+
+async def _signed_bundle(api: Any, sid: Any, since: int | None) -> Bundle | None:
+    """The bundle, once a signed head covers the studio's last event: the API holds no key,
+    so it asks the projection worker to sign one and waits for it, as long as a read waits."""
+    deadline = anyio.current_time() + api.read_wait
+    while True:
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: checkpoints.make_bundle(api.app, api.database_url, sid, since)
+            )
+        except LookupError as error:
+            raise ProblemError(422, "validation_failed", str(error)) from error
+        except checkpoints.NotYetSigned as pending:
+            if anyio.current_time() >= deadline:
+                raise ProblemError(
+                    503,
+                    "unavailable",
+                    f"{pending}: the projection worker signs it shortly",
+                    headers={"Retry-After": "5"},
+                ) from pending
+            position = pending.position
+        await anyio.to_thread.run_sync(checkpoints.ask_to_sign, api.database_url, position)
+        await anyio.sleep(0.2)
 
 
 def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], dict[int, str]]:
@@ -419,7 +450,7 @@ def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], 
             (studio_id,),
         ).fetchall()
     envelopes, positions, hashes = [], {}, {}
-    head = integrity.GENESIS
+    chains = StudioChains()
     for r in rows:
         version, state = r["originator_version"], bytes(r["state"])
         meta, event = decode_state(state)
@@ -427,10 +458,7 @@ def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], 
             Envelope(originator_id=studio_id, originator_version=version, meta=meta, event=event)
         )
         positions[version] = r["notification_id"]
-        head = integrity.link(
-            head, integrity.leaf(r["notification_id"], studio_id, version, r["topic"], state)
-        )
-        hashes[version] = head.hex()
+        hashes[version] = chains.add(r["notification_id"], studio_id, version, r["topic"], state)[1].hex()
     return envelopes, positions, hashes
 
 
