@@ -213,10 +213,16 @@ def make_bundle(app: Casework, database_url: str, studio_id: UUID, since: int | 
         if events[-1].position not in leaves:
             raise NotYetSigned(events[-1].position)
         indexes = [leaves[e.position] for e in events]
-        found = _heads(conn, "WHERE tree_size <= %s", (_chained_size(conn),))
-        if not found or found[-1].tree_size <= indexes[-1]:
+        # The latest head of the stored tree (one the operator signed ahead of the chain
+        # projection has no nodes yet).
+        found = _heads(
+            conn,
+            "WHERE tree_size = (SELECT max(tree_size) FROM {t} WHERE tree_size <= %s)",
+            (_chained_size(conn),),
+        )
+        if not found or found[0].tree_size <= indexes[-1]:
             raise NotYetSigned(events[-1].position)
-        head = found[-1]
+        head = found[0]
         earlier = _earlier_heads(conn, indexes, head, since)
         proofs = _computed(
             conn,
@@ -225,30 +231,38 @@ def make_bundle(app: Casework, database_url: str, studio_id: UUID, since: int | 
                 [consistency_proof(e.tree_size, head.tree_size, node) for e in earlier],
             ),
         )
-    chains, items = StudioChains(), []
-    for event, index, path in zip(events, indexes, proofs[0], strict=True):
-        computed, studio_head = chains.add(event.position, studio_id, event.version, event.topic, event.state)
-        items.append(
-            BundleEvent(
-                position=event.position,
-                version=event.version,
-                topic=event.topic,
-                state=base64.b64encode(event.state).decode(),
-                event_hash=computed.hex(),
-                studio_hash=studio_head.hex(),
-                leaf_index=index,
-                inclusion=[p.hex() for p in path],
-            )
-        )
     return Bundle(
         studio_id=studio_id,
-        events=items,
+        events=_bundle_events(events, indexes, proofs[0]),
         tree_head=head,
         earlier=[
             EarlierHead(head=e, consistency=[p.hex() for p in path])
             for e, path in zip(earlier, proofs[1], strict=True)
         ],
     )
+
+
+def _bundle_events(
+    events: list[StoredEvent], indexes: list[int], paths: list[list[bytes]]
+) -> list[BundleEvent]:
+    chains, items = StudioChains(), []
+    for event, index, path in zip(events, indexes, paths, strict=True):
+        event_hash, studio_hash = chains.add(
+            event.position, event.studio_id, event.version, event.topic, event.state
+        )
+        items.append(
+            BundleEvent(
+                position=event.position,
+                version=event.version,
+                topic=event.topic,
+                state=base64.b64encode(event.state).decode(),
+                event_hash=event_hash.hex(),
+                studio_hash=studio_hash.hex(),
+                leaf_index=index,
+                inclusion=[p.hex() for p in path],
+            )
+        )
+    return items
 
 
 def _earlier_heads(
