@@ -106,3 +106,18 @@ def test_a_proof_reads_few_stored_nodes() -> None:
     assert len(asked) <= 20 * 20
     asked = needed(lambda node: consistency_proof(size // 3, size, node))
     assert len(asked) <= 20 * 20
+
+
+def test_every_proof_of_every_tree_up_to_200_leaves_verifies() -> None:
+    """Exhaustively: the complete subtrees of the first n leaves are those of the largest tree."""
+    leaves, nodes, _ = grown(MOST)
+    roots = [reference_root(leaves[:n]) for n in range(MOST + 1)]
+    for size in range(1, MOST + 1):
+        for index in range(size):
+            path = inclusion_proof(index, size, nodes.__getitem__)
+            assert root_from_inclusion(index, size, leaves[index], path) == roots[size], (index, size)
+        for first in range(1, size + 1):
+            path = consistency_proof(first, size, nodes.__getitem__)
+            assert consistent(first, size, roots[first], roots[size], path), (first, size)
+            if first < size:
+                assert not consistent(first, size, roots[first - 1], roots[size], path), (first, size)
