@@ -21,9 +21,10 @@ from psycopg.sql import SQL, Identifier
 from casework.application import Casework
 from casework.bundles import Bundle, BundleEvent, EarlierHead
 from casework.integrity import Signer, StoredEvent, StudioChains, TreeHead, Verdict, verify_store
+from casework.legacy_checkpoints import LegacyCheckpoint, legacy_problem
 from casework.merkle import Frontier, Node, NodeSource, consistency_proof, inclusion_proof, leaf_hash, needed
 from casework.merkle import subtree_root as tree_root
-from casework.store import HEAD_REQUESTS_TABLE, TREE_HEADS_TABLE
+from casework.store import CHECKPOINTS_TABLE, HEAD_REQUESTS_TABLE, TREE_HEADS_TABLE
 
 # The chain projection's views (projections.chain), read by name.
 LINKS_VIEW = "chain_links"
@@ -120,10 +121,30 @@ def recorded_hashes(conn: psycopg.Connection[Any]) -> dict[int, tuple[UUID, byte
     return {r[0]: (r[1], bytes(r[2])) for r in rows}
 
 
+def legacy_checkpoints(conn: psycopg.Connection[Any]) -> list[LegacyCheckpoint]:
+    with conn.cursor(row_factory=tuple_row) as curs:
+        rows = curs.execute(
+            SQL(
+                "SELECT position, count, head, signed_at, signature, public_key FROM {t} ORDER BY position"
+            ).format(t=Identifier(CHECKPOINTS_TABLE))
+        ).fetchall()
+    return [LegacyCheckpoint(*r) for r in rows]
+
+
 def verify(app: Casework, database_url: str, trusted_key: str) -> Verdict:
-    """Recompute every hash and root from the event table and check every signed tree head."""
+    """Recompute every hash and root from the event table and check every signed tree head,
+    and the checkpoints of earlier releases."""
     with psycopg.connect(database_url) as conn:
-        return verify_store(stored_events(conn, app), tree_heads(conn), recorded_hashes(conn), trusted_key)
+        events = stored_events(conn, app)
+        verdict = verify_store(events, tree_heads(conn), recorded_hashes(conn), trusted_key)
+        legacy = legacy_checkpoints(conn)
+    if not verdict.ok or not legacy:
+        return verdict
+    signed = verdict.checkpoints + len(legacy)
+    problem = legacy_problem(events, legacy, trusted_key)
+    if problem is not None:
+        return Verdict(False, verdict.events, signed, *problem)
+    return Verdict(True, verdict.events, signed)
 
 
 def _stored_nodes(conn: psycopg.Connection[Any], keys: set[Node]) -> NodeSource:

@@ -57,8 +57,8 @@ IDEMPOTENCY_DDL = (
     "ADD COLUMN IF NOT EXISTS stream uuid, ADD COLUMN IF NOT EXISTS first_version integer, "
     "ADD COLUMN IF NOT EXISTS last_version integer, ADD COLUMN IF NOT EXISTS business_date date",
 )
-# The signed heads of the linear global chain of the releases before 2026-11-30: kept as they
-# were, no longer written (the Merkle tree's signed heads are in TREE_HEADS_TABLE).
+# The signed heads of the linear global chain of the releases before 2026-11-30: no longer
+# written, still checked (casework.legacy_checkpoints); the tree's heads are TREE_HEADS_TABLE.
 CHECKPOINTS_TABLE = "casework_checkpoints"
 TREE_HEADS_TABLE = "casework_tree_heads"
 # Positions an auditor's bundle needs signed: the projection worker signs them at once.

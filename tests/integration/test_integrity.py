@@ -3,6 +3,7 @@ signed heads the API serves (GET /integrity); a studio's bundle is checked offli
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import uuid
@@ -11,12 +12,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.application import Casework
-from casework.checkpoints import check_heads, record_tree_head, sign_now, verify
+from casework.checkpoints import check_heads, record_tree_head, sign_now, stored_events, verify
 from casework.demo import load_demo
 from casework.embedded import connection_params
-from casework.integrity import Signer, Verdict
+from casework.integrity import GENESIS, Signer, Verdict, link
+from casework.legacy_checkpoints import LegacyCheckpoint
 from casework.signing import signer_from
 from casework.vault import Vault
 from projections import chain as chain_module
@@ -270,3 +273,40 @@ def test_an_empty_or_unsigned_store_is_not_reported_clean(
     assert "no signed tree head" in (unsigned.problem or "")
     sign_now(app, database_url, signer, NOW)
     assert verify(app, database_url, signer.public_key).ok
+
+
+def test_checkpoints_of_an_earlier_release_are_still_checked(
+    store: tuple[str, Signer], server_url: str, tmp_path: Path
+) -> None:
+    """casework_checkpoints (the linear chain signed before 2026-11-30) keeps vouching for the log."""
+    url, signer = store
+    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode((tmp_path / "signing.key").read_text()))
+    with Casework(url) as app, psycopg.connect(url) as conn:
+        events = stored_events(conn, app)[:100]
+    head = GENESIS
+    for event in events:
+        head = link(head, event.hash)
+
+    def checkpoint(head: bytes, signed: bool = True) -> str:
+        unsigned = LegacyCheckpoint(events[-1].position, len(events), head.hex(), NOW, "", signer.public_key)
+        signature = key.sign(unsigned.message()) if signed else bytes(64)
+        return (
+            "INSERT INTO casework_checkpoints VALUES "  # noqa: S608 - the test's own values
+            f"({unsigned.position}, {unsigned.count}, '{unsigned.head}', '{NOW.isoformat()}', "
+            f"'{base64.b64encode(signature).decode()}', '{signer.public_key}')"
+        )
+
+    verdicts = {}
+    for name, statement in {
+        "kept": checkpoint(head),
+        "another_history": checkpoint(hashlib.sha256(b"another").digest()),
+        "forged": checkpoint(head, signed=False),
+    }.items():
+        copy = copy_of(server_url, url)
+        run_sql(copy, statement)
+        verdicts[name] = real_verifier(signer.public_key)(copy)
+    assert verdicts["kept"].ok, verdicts["kept"]
+    assert verdicts["kept"].checkpoints == real_verifier(signer.public_key)(url).checkpoints + 1
+    assert "earlier release" in (verdicts["another_history"].problem or "")
+    assert verdicts["another_history"].position == events[-1].position
+    assert "signature" in (verdicts["forged"].problem or "")
