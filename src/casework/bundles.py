@@ -67,6 +67,8 @@ def verify_bundle(bundle: Bundle, trusted_key: str | None = None, seen: TreeHead
 def _events_problem(bundle: Bundle) -> tuple[str, int | None] | None:
     """The first event that is not what the signed tree holds, or a gap in the studio's versions."""
     head, chains = bundle.tree_head, StudioChains()
+    if not bundle.events:
+        return "the bundle holds no events: it proves nothing", None
     for event in bundle.events:
         try:
             state = base64.b64decode(event.state, validate=True)

@@ -89,10 +89,6 @@ def log(database_url: str, tmp_path: Path) -> Iterator[Log]:
         projector.close()
 
 
-def _with(obj: msgspec.Struct, **changes: object) -> msgspec.Struct:
-    return msgspec.structs.replace(obj, **changes)
-
-
 def test_a_bundle_verifies_offline_and_its_size_follows_the_studio_not_the_log(log: Log) -> None:
     first = log.studios()[0]  # of the first load: under the first head, and the second
     newest = log.studios()[-1]
@@ -130,6 +126,7 @@ def tamperings(bundle: Bundle, signer: Signer) -> dict[str, Bundle]:
         "event_deleted": msgspec.structs.replace(bundle, events=events[:1] + events[2:]),
         "events_reordered": msgspec.structs.replace(bundle, events=[events[1], events[0], *events[2:]]),
         "forged_inserted": msgspec.structs.replace(bundle, events=[*events, inserted]),
+        "emptied": msgspec.structs.replace(bundle, events=[]),
         "signature_forged": msgspec.structs.replace(
             bundle, tree_head=msgspec.structs.replace(head, signature=base64.b64encode(bytes(64)).decode())
         ),
