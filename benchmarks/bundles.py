@@ -103,7 +103,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     args = parser.parse_args()
     signer = Signer.from_seed(bytes(32))
-    print("| events in the log | bundle (bytes) | bundle of before (bytes) | ratio | proofs made in memory in |")
+    print(
+        "| events in the log | bundle (bytes) | bundle of before (bytes) | ratio | proofs made in memory in |"
+    )
     print("|---|---|---|---|---|")
     for size in args.sizes:
         now, before, seconds = bundle_sizes(size, signer)

@@ -63,7 +63,7 @@ class IntegrityController(Controller):
         require(actor, "get_bundle")
         api = api_state(request)
         _public_key(api)
-        if since is not None and since < 1:
+        if since is not None and not 1 <= since < 2**63:
             raise ProblemError(422, "validation_failed", "since: the size of a signed tree head, 1 or more")
         sid = studio_uuid(studio_id)
         made = await _signed_bundle(api, sid, since)
