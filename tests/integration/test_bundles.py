@@ -20,7 +20,7 @@ import pytest
 
 from casework.application import Casework
 from casework.bundles import Bundle, BundleEvent, EarlierHead, verify_bundle
-from casework.checkpoints import NotYetSigned, make_bundle, request_head
+from casework.checkpoints import NotYetSigned, check_heads, make_bundle, request_head, verify
 from casework.demo import load_demo
 from casework.integrity import Signer, TreeHead
 from casework.signing import signer_from
@@ -237,3 +237,17 @@ def test_a_tree_head_s_signature_covers_every_field(log: Log) -> None:
     for name, value in changes.items():
         changed: TreeHead = msgspec.structs.replace(head, **{name: value})
         assert not changed.signature_valid(log.signer.public_key), name
+
+
+def test_the_bundle_and_the_served_check_read_no_other_studio_s_events(log: Log) -> None:
+    """What the API serves reads the studio's events and stored hashes, not the log: with every
+    other event made unreadable, both still answer; the auditor's full check sees the damage."""
+    studio = log.studios()[0]
+    log.sign_on_request(log.studios()[-1])
+    with psycopg.connect(log.url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE casework_events SET state = 'unreadable'::bytea WHERE originator_id <> %s", (studio,)
+        )
+    assert verify_bundle(log.bundle(studio), log.signer.public_key).ok
+    assert check_heads(log.url, log.signer.public_key).ok
+    assert not verify(log.app, log.url, log.signer.public_key).ok
