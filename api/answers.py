@@ -17,9 +17,9 @@ import msgspec
 from msgspec import Struct
 
 from api.schemas import StudioView
+from casework.bundles import Bundle
 from casework.domain.events import Event
 from casework.domain.rules import RectificationReason, SubsidyKind
-from casework.integrity import Bundle
 
 __all__ = [
     "AuditEntry",
@@ -201,15 +201,15 @@ class PastState(Struct):
     studio: StudioView
 
 
-# --- integrity (GET /integrity; the bundle is casework.integrity.Bundle) -------------
+# --- integrity (GET /integrity; the bundle is casework.bundles.Bundle) ---------------
 
 
 class IntegrityVerdict(Struct):
     ok: bool
-    events: int
-    checkpoints: int
+    events: int  # the leaves of the stored Merkle tree
+    checkpoints: int  # the signed tree heads checked
     problem: str | None
-    position: int | None  # the first event found altered, if any
+    position: int | None  # where the first head or event found wrong stands, if any
     studio_id: UUID | None
     public_key: str  # base64, raw 32 bytes
 

@@ -21,11 +21,11 @@ from api import errors
 from api.controllers.common import POSITION_HEADER, provide_actor
 from api.controllers.finance import ReconciliationController
 from api.controllers.health import HealthController
+from api.controllers.integrity import IntegrityController
 from api.controllers.policy import PolicyController
 from api.controllers.records import (
     AuditController,
     HistoryController,
-    IntegrityController,
     LedgerController,
     ReportController,
 )

@@ -29,7 +29,7 @@ from api.writes import LastWrites
 from casework.logging import configure_logging
 from casework.runtime import Runtime, assemble, running
 from casework.settings import Settings
-from casework.signing import signer_from
+from casework.signing import public_key_from, signer_from
 from projections import reconciliation
 from projections.models import all_projections
 from projections.runner import ProjectionRunner, Projector
@@ -45,7 +45,9 @@ def _state(settings: Settings, runtime: Runtime, *, run_projections: bool) -> Ap
         vault=runtime.vault,
         jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
         run_projections=run_projections,
-        signer=signer_from(settings.signing_key, settings.data_dir),
+        # Only the process that runs the projections holds the private key: it signs.
+        signer=signer_from(settings.signing_key, settings.data_dir) if run_projections else None,
+        public_key=public_key_from(settings.public_key, settings.signing_key, settings.data_dir),
     )
 
 
@@ -104,11 +106,13 @@ def _serve_workers(
     restarts one that dies, and runs the projections itself, so that there is one runner."""
     # The keys made here, before any worker starts (the workers then only read them); the
     # JWT secret is handed on as a setting.
-    signer = signer_from(settings.signing_key, settings.data_dir)
+    signer = signer_from(settings.signing_key, settings.data_dir) if projections else None
     shared = dataclasses.replace(
         settings,
         database_url=runtime.database_url,
         jwt_secret=jwt_secret(settings.jwt_secret, settings.data_dir),
+        # The workers serve signed heads and need only the public half of the key.
+        public_key=public_key_from(settings.public_key, settings.signing_key, settings.data_dir),
     )
     runner = None
     if projections:

@@ -26,7 +26,11 @@ class ApiState:
     vault: Vault
     jwt_secret: str
     run_projections: bool = True
+    # The key of the in-process projection runner, which signs tree heads; None in a replica
+    # (serve --no-projections, a worker of serve --workers): the handlers never sign.
     signer: Signer | None = None
+    # What the handlers check stored signed heads with and name (CASEWORK_PUBLIC_KEY).
+    public_key: str | None = None
     pool: asyncpg.Pool[Any] | None = None
     health: HealthProbe | None = None
     read_side: ReadSideWatch = field(default_factory=ReadSideWatch)
@@ -43,6 +47,10 @@ class ApiState:
     health_fresh_for: float = 1.0
     # Per projection: the last position seen, and when it last moved (time.monotonic()).
     progress: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.public_key is None and self.signer is not None:
+            self.public_key = self.signer.public_key
 
     def today(self) -> dt.date:
         """Today's business date in Asia/Shanghai, by the application's one clock."""

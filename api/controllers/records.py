@@ -25,9 +25,9 @@ from api.controllers.common import (
 )
 from api.controllers.finance import XLSX
 from api.errors import ProblemError
-from casework import checkpoints, integrity
 from casework.clock import business_date
 from casework.domain.permissions import Actor
+from casework.integrity import StudioChains
 from casework.store import Envelope, decode_state
 from projections import reports
 from projections.ledger import GROUPS, balances_sql
@@ -37,7 +37,6 @@ from projections.register import COLUMNS, row
 # What the OpenAPI document says of the answers besides their JSON schema.
 _CSV_TOO = "the answer (CSV with Accept: text/csv)"
 _CSV_XLSX_TOO = f"the answer (CSV with Accept: text/csv, a workbook with Accept: {XLSX})"
-_NO_KEY = {503: "database unavailable, or no signing key configured; retry after Retry-After"}
 
 AUDIT_COLUMNS = (
     "position",
@@ -354,62 +353,6 @@ class HistoryController(Controller):
         )
 
 
-class IntegrityController(Controller):
-    path = "/api/v1"
-    tags = ["audit"]  # noqa: RUF012
-
-    @get(
-        "/integrity",
-        operation_id="get_integrity",
-        responses=documented(200, a.IntegrityVerdict, problems=(401, 403, 503), notes=_NO_KEY),
-    )
-    async def integrity(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
-        """Recompute the hash chains from the event table and check every signed checkpoint."""
-        require(actor, "get_integrity")
-        api = api_state(request)
-        if api.signer is None:
-            raise ProblemError(
-                503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"}
-            )
-        key = api.signer.public_key
-        verdict = await anyio.to_thread.run_sync(lambda: checkpoints.verify(api.app, api.database_url, key))
-        return json_response({
-            "ok": verdict.ok, "events": verdict.events, "checkpoints": verdict.checkpoints,
-            "problem": verdict.problem, "position": verdict.position, "studio_id": verdict.studio_id,
-            "public_key": key,
-        })  # fmt: skip
-
-    @get(
-        "/studios/{studio_id:str}/history/bundle",
-        operation_id="get_bundle",
-        responses=documented(
-            200,
-            a.Bundle,
-            problems=(401, 403, 404, 503),
-            description="the bundle (a JSON file: Content-Disposition attachment)",
-            notes=_NO_KEY,
-        ),
-    )
-    async def bundle(self, request: Request[Any, Any, Any], actor: Actor, studio_id: str) -> Response[bytes]:
-        """The studio's history as a self-contained bundle, verifiable offline (casework verify-bundle)."""
-        require(actor, "get_bundle")
-        api = api_state(request)
-        signer = api.signer
-        if signer is None:
-            raise ProblemError(
-                503, "unavailable", "no signing key is configured", headers={"Retry-After": "60"}
-            )
-        sid = studio_uuid(studio_id)
-        made = await anyio.to_thread.run_sync(
-            lambda: checkpoints.make_bundle(api.app, api.database_url, sid, signer, dt.datetime.now(dt.UTC))
-        )
-        if made is None:
-            raise ProblemError(404, "not_found", "no such studio, or not one of yours")
-        return json_response(
-            made, headers={"Content-Disposition": f'attachment; filename="studio-{sid}.json"'}
-        )
-
-
 def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], dict[int, str]]:
     """The studio's events as stored (one read): envelopes, log positions and chain hashes by version."""
     with app.store.datastore.get_connection() as conn:
@@ -419,7 +362,7 @@ def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], 
             (studio_id,),
         ).fetchall()
     envelopes, positions, hashes = [], {}, {}
-    head = integrity.GENESIS
+    chains = StudioChains()
     for r in rows:
         version, state = r["originator_version"], bytes(r["state"])
         meta, event = decode_state(state)
@@ -427,10 +370,7 @@ def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], 
             Envelope(originator_id=studio_id, originator_version=version, meta=meta, event=event)
         )
         positions[version] = r["notification_id"]
-        head = integrity.link(
-            head, integrity.leaf(r["notification_id"], studio_id, version, r["topic"], state)
-        )
-        hashes[version] = head.hex()
+        hashes[version] = chains.add(r["notification_id"], studio_id, version, r["topic"], state)[1].hex()
     return envelopes, positions, hashes
 
 

@@ -13,26 +13,22 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points, version
-from pathlib import Path
 from uuid import UUID
 
-import msgspec
 import structlog
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from casework.checkpoints import checkpoint_now, verify
+from casework.audit_commands import add_commands
 from casework.clock import WENZHOU, wenzhou_time
 from casework.demo import EXAMPLE_STANDARD, load_demo
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.values import yuan
-from casework.integrity import Bundle, Verdict, verify_bundle
 from casework.logging import command_level, configure_logging
 from casework.runtime import running
 from casework.settings import Settings
-from casework.signing import signer_from
 from casework.store import Envelope
 from casework.timeline import Entry, entries, record, shown_time, summary
 
@@ -55,7 +51,8 @@ SETTINGS = {
     "CASEWORK_JWT_SECRET": "signs API tokens, 32 bytes or more (default: DATA_DIR/jwt.secret)",
     "CASEWORK_JWT_ISSUER": "when set, tokens carry this issuer and must",
     "CASEWORK_JWT_AUDIENCE": "when set, tokens carry this audience and must",
-    "CASEWORK_SIGNING_KEY": "signs checkpoints (default: DATA_DIR/signing.key)",
+    "CASEWORK_SIGNING_KEY": "signs tree heads, in the projection worker (default: DATA_DIR/signing.key)",
+    "CASEWORK_PUBLIC_KEY": "checks and names signed heads in the API, which then needs no private key",
     "CASEWORK_PROJECTION_BATCH": "events per projection transaction (default 500)",
     "CASEWORK_HOST": "the address serve listens on (default 127.0.0.1)",
     "CASEWORK_PORT": "the port serve listens on (default 8000)",
@@ -105,10 +102,16 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pubkey": (("CASEWORK_SIGNING_KEY", "CASEWORK_DATA_DIR"), ("casework pubkey",)),
     "checkpoint": ((*_DATABASE, "CASEWORK_SIGNING_KEY"), ("casework checkpoint",)),
     "verify": (
-        (*_DATABASE, "CASEWORK_SIGNING_KEY"),
+        (*_DATABASE, "CASEWORK_PUBLIC_KEY", "CASEWORK_SIGNING_KEY"),
         ("casework verify", "casework verify --public-key 'the key the bureau gave you'"),
     ),
-    "verify-bundle": ((), ("casework verify-bundle bundle.json --public-key 'the key the bureau gave you'",)),
+    "verify-bundle": (
+        (),
+        (
+            "casework verify-bundle bundle.json --public-key 'the key the bureau gave you'",
+            "casework verify-bundle new.json --earlier old.json --public-key 'the key the bureau gave you'",
+        ),
+    ),
 }
 # The commands whose log is their output; every other one is a one-shot command, quiet by default.
 LONG_RUNNING = frozenset({"serve", "project"})
@@ -322,56 +325,6 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _pubkey(settings: Settings, args: argparse.Namespace) -> int:
-    print(signer_from(settings.signing_key, settings.data_dir).public_key)
-    return 0
-
-
-def _checkpoint(settings: Settings, args: argparse.Namespace) -> int:
-    signer = signer_from(settings.signing_key, settings.data_dir)
-    with running(settings) as runtime:
-        made = checkpoint_now(runtime.app, runtime.database_url, signer, runtime.app.clock())
-    if made is None:
-        print("the log is empty: nothing to sign")
-        return 0
-    print(f"signed checkpoint: position {made.position}, {made.count} events, head {made.head}")
-    return 0
-
-
-def _verify(settings: Settings, args: argparse.Namespace) -> int:
-    key = args.public_key or signer_from(settings.signing_key, settings.data_dir).public_key
-    with running(settings) as runtime:
-        verdict = verify(runtime.app, runtime.database_url, key)
-    return _report(verdict)
-
-
-def _verify_bundle(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        bundle = msgspec.json.decode(Path(args.file).read_bytes(), type=Bundle)
-    except (OSError, msgspec.DecodeError) as error:
-        print(f"not a casework bundle: {error}")
-        return 2
-    verdict = verify_bundle(bundle, args.public_key)
-    key = args.public_key or bundle.checkpoint.public_key
-    signed = shown_time(bundle.checkpoint.signed_at)
-    print(f"studio {bundle.studio_id}; checkpoint at position {bundle.checkpoint.position}, signed {signed}")
-    print(
-        f"public key: {key}"
-        + ("" if args.public_key else " (the bundle's own: compare it with `casework pubkey`)")
-    )
-    return _report(verdict)
-
-
-def _report(verdict: Verdict) -> int:
-    if verdict.ok:
-        print(f"OK: {verdict.events} events, {verdict.checkpoints} signed checkpoint(s), nothing altered")
-        return 0
-    print(f"ALTERED: {verdict.problem}")
-    if verdict.studio_id is not None:
-        print(f"first altered studio: {verdict.studio_id}, position {verdict.position}")
-    return 1
-
-
 def epilog(names: Sequence[str], examples: Sequence[str], closing: str) -> str:
     """The end of a command's help: the settings it reads, examples, and a closing line."""
     read = [*names, *_LOGS]
@@ -436,17 +389,7 @@ per event otherwise (a narrower terminal, a pipe, a file); json and csv for prog
     )
     replay.add_argument("--format", choices=REPLAY_FORMATS, default=None, help="table, lines, json or csv")
     replay.set_defaults(run=_replay)
-    pubkey = sub.add_parser("pubkey", help="print the public key that checks signed checkpoints")
-    pubkey.set_defaults(run=_pubkey)
-    checkpoint = sub.add_parser("checkpoint", help="sign the head of the event log now")
-    checkpoint.set_defaults(run=_checkpoint)
-    check = sub.add_parser("verify", help="recompute the hash chains and check every signed checkpoint")
-    check.add_argument("--public-key", default=None, help="trust this key instead of the data folder's")
-    check.set_defaults(run=_verify)
-    offline = sub.add_parser("verify-bundle", help="check an exported studio history, with no database")
-    offline.add_argument("file")
-    offline.add_argument("--public-key", default=None, help="the key you trust (default: the bundle's own)")
-    offline.set_defaults(run=_verify_bundle)
+    add_commands(sub)
     for entry in entry_points(group="casework.commands"):
         register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] = entry.load()
         register(sub)

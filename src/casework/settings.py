@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ class Settings:
     jwt_audience: str | None = None
     # How long an Idempotency-Key is kept, then purged by the projection worker.
     idempotency_ttl_hours: float = 24.0
+    # The public half of the signing key, for processes that serve signed heads but must
+    # not hold the private key (API replicas); unset, it is derived from the signing key.
+    public_key: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +58,7 @@ class Settings:
             jwt_issuer=env.get("CASEWORK_JWT_ISSUER") or None,
             jwt_audience=env.get("CASEWORK_JWT_AUDIENCE") or None,
             idempotency_ttl_hours=_bounded(env, "CASEWORK_IDEMPOTENCY_TTL_HOURS", 24.0, 24 * 365, "hours"),
+            public_key=public_key_setting(env.get("CASEWORK_PUBLIC_KEY") or None),
         )
 
 
@@ -72,6 +77,20 @@ def jwt_secret_setting(configured: str | None) -> str | None:
         raise ValueError(msg)
     if len(configured.encode()) < MIN_SECRET_BYTES:
         msg = f"CASEWORK_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (unset, one is generated)"
+        raise ValueError(msg)
+    return configured
+
+
+def public_key_setting(configured: str | None) -> str | None:
+    """CASEWORK_PUBLIC_KEY as set: the base64 of a raw 32-byte Ed25519 public key."""
+    if configured is None:
+        return None
+    try:
+        raw = base64.b64decode(configured, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        msg = "CASEWORK_PUBLIC_KEY must be the base64 of a 32-byte Ed25519 public key (casework pubkey)"
         raise ValueError(msg)
     return configured
 

@@ -29,3 +29,8 @@ def _seed(text: str) -> bytes:
         msg = "CASEWORK_SIGNING_KEY must be the base64 of a 32-byte Ed25519 seed"
         raise ValueError(msg)
     return seed
+
+
+def public_key_from(configured: str | None, signing_key: str | None, data_dir: Path) -> str:
+    """CASEWORK_PUBLIC_KEY if set (an API replica's way), else the signing key's public half."""
+    return configured or signer_from(signing_key, data_dir).public_key

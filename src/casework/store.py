@@ -57,7 +57,12 @@ IDEMPOTENCY_DDL = (
     "ADD COLUMN IF NOT EXISTS stream uuid, ADD COLUMN IF NOT EXISTS first_version integer, "
     "ADD COLUMN IF NOT EXISTS last_version integer, ADD COLUMN IF NOT EXISTS business_date date",
 )
+# The signed heads of the linear global chain of the releases before 2026-11-30: no longer
+# written, still checked (casework.legacy_checkpoints); the tree's heads are TREE_HEADS_TABLE.
 CHECKPOINTS_TABLE = "casework_checkpoints"
+TREE_HEADS_TABLE = "casework_tree_heads"
+# Positions an auditor's bundle needs signed: the projection worker signs them at once.
+HEAD_REQUESTS_TABLE = "casework_head_requests"
 CASE_NO_SEQUENCE = "casework_case_no_seq"
 
 
@@ -182,6 +187,16 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                     "position bigint PRIMARY KEY, count bigint NOT NULL, head text NOT NULL, "
                     "signed_at timestamptz NOT NULL, signature text NOT NULL, public_key text NOT NULL)"
                 ).format(schema=schema, checkpoints=Identifier(CHECKPOINTS_TABLE)),
+                # Signed tree heads of the log's Merkle tree (casework.integrity): beside the
+                # events they vouch for, never rebuilt; written by the projection worker only.
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {schema}.{heads} ("
+                    "tree_size bigint PRIMARY KEY, position bigint NOT NULL, root_hash text NOT NULL, "
+                    "signed_at timestamptz NOT NULL, signature text NOT NULL, public_key text NOT NULL)"
+                ).format(schema=schema, heads=Identifier(TREE_HEADS_TABLE)),
+                SQL("CREATE TABLE IF NOT EXISTS {schema}.{requests} (position bigint PRIMARY KEY)").format(
+                    schema=schema, requests=Identifier(HEAD_REQUESTS_TABLE)
+                ),
             ]
         )
         # ON CONFLICT DO NOTHING RETURNING: a taken key is told apart from every other failure

@@ -16,8 +16,8 @@ import api
 from api import answers as a
 from api import schemas as s
 from api.access import ROLES_BY_OPERATION
+from casework.bundles import Bundle
 from casework.domain.events import Evaluated, Submitted
-from casework.integrity import Bundle
 from tests import builders as b
 from tests.api import bodies
 from tests.api.conftest import Tokens

@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from api.state import ApiState
-from casework.integrity import Bundle, verify_bundle
+from casework.bundles import Bundle, verify_bundle
 from tests import builders as b
 from tests.api import bodies
 from tests.api.conftest import Tokens

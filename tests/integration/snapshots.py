@@ -12,6 +12,7 @@ ORDER = {
     "ledger_lines": "position, line",
     "ledger_studios": "studio_id",
     "chain_links": "position",
+    "merkle_nodes": "level, index",
 }
 
 

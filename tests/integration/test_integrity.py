@@ -1,26 +1,25 @@
-"""Tamper evidence: every kind of alteration is detected, and a bundle verifies offline."""
+"""Tamper evidence: every kind of alteration is detected in the store (casework verify) and in the
+signed heads the API serves (GET /integrity); a studio's bundle is checked offline in bundles.py's tests."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
-import os
-import subprocess
-import sys
+import hashlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import msgspec
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.application import Casework
-from casework.checkpoints import checkpoint_now, make_bundle, verify
+from casework.checkpoints import check_heads, record_tree_head, sign_now, stored_events, verify
 from casework.demo import load_demo
 from casework.embedded import connection_params
-from casework.integrity import Bundle, Signer, Verdict, verify_bundle
+from casework.integrity import GENESIS, Signer, Verdict, link
+from casework.legacy_checkpoints import LegacyCheckpoint
 from casework.signing import signer_from
 from casework.vault import Vault
 from projections import chain as chain_module
@@ -35,7 +34,7 @@ Verifier = Callable[[str], Verdict]
 
 @pytest.fixture
 def store(database_url: str, tmp_path: Path) -> tuple[str, Signer]:
-    """A real store: demo studios, the chain projection with its checkpoints, a final checkpoint."""
+    """A real store: demo studios, the chain projection with its signed heads, a final head."""
     signer = signer_from(None, tmp_path)
     with Casework(database_url) as app:
         vault = Vault.from_setting(None, tmp_path)
@@ -49,7 +48,7 @@ def store(database_url: str, tmp_path: Path) -> tuple[str, Signer]:
         for projection in all_projections(signer):
             projector.catch_up(projection)
         projector.close()
-        checkpoint_now(app, database_url, signer, NOW)  # on demand, as `casework checkpoint` does
+        sign_now(app, database_url, signer, NOW)  # on demand, as `casework checkpoint` does
     return database_url, signer
 
 
@@ -109,7 +108,7 @@ TAMPERINGS: dict[str, tuple[list[str], int]] = {
 }
 
 
-def detections(verifier: Verifier, server_url: str, database_url: str, trusted: str) -> dict[str, bool]:
+def detections(verifier: Verifier, server_url: str, database_url: str, signer: Signer) -> dict[str, bool]:
     """For each kind of tampering, on its own copy: was it caught, at the right place?"""
     caught: dict[str, bool] = {}
     for name, (statements, position) in TAMPERINGS.items():
@@ -121,22 +120,32 @@ def detections(verifier: Verifier, server_url: str, database_url: str, trusted: 
     url = copy_of(server_url, database_url)
     run_sql(
         url,
-        "UPDATE casework_checkpoints SET signature = 'AAAA' || substr(signature, 5) "
-        "WHERE position = (SELECT min(position) FROM casework_checkpoints)",
+        "UPDATE casework_tree_heads SET signature = 'AAAA' || substr(signature, 5) "
+        "WHERE tree_size = (SELECT min(tree_size) FROM casework_tree_heads)",
     )
     verdict = verifier(url)
-    caught["checkpoint_signature_altered"] = not verdict.ok and "signature" in (verdict.problem or "")
-    # An attacker who also recomputes the chain table is still caught by the signed checkpoints.
+    caught["head_signature_altered"] = not verdict.ok and "signature" in (verdict.problem or "")
+    # An attacker who also recomputes the chain table is still caught by the signed heads.
     url = copy_of(server_url, database_url)
-    run_sql(
-        url,
-        "UPDATE casework_events SET state = overlay(state placing '\\x20'::bytea from 12 for 1) "
-        "WHERE notification_id = 57",
-        "DELETE FROM chain_links",
-    )
+    run_sql(url, BYTE_57, "DELETE FROM chain_links")
     verdict = verifier(url)
-    caught["chain_recomputed_too"] = not verdict.ok and "checkpoint" in (verdict.problem or "")
+    caught["chain_recomputed_too"] = not verdict.ok and "signed tree head" in (verdict.problem or "")
+    caught["forked_head"] = forked_head_caught(verifier, server_url, database_url, signer)
     return caught
+
+
+def forked_head_caught(verifier: Verifier, server_url: str, database_url: str, signer: Signer) -> bool:
+    """A head signed with the true key over another history of the first 150 events (a
+    forked log, or one rewritten and signed again) is reported, naming its position."""
+    url = copy_of(server_url, database_url)
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT notification_id FROM casework_events ORDER BY 1 OFFSET 149 LIMIT 1"
+        ).fetchone()
+        assert row is not None
+        record_tree_head(conn, signer.sign(row[0], 150, hashlib.sha256(b"another history").digest(), NOW))
+    verdict = verifier(url)
+    return not verdict.ok and verdict.position == row[0] and verdict.studio_id is None
 
 
 def real_verifier(trusted: str) -> Verifier:
@@ -157,17 +166,35 @@ def test_a_clean_store_verifies(store: tuple[str, Signer]) -> None:
 
 def test_every_alteration_is_detected_and_located(store: tuple[str, Signer], server_url: str) -> None:
     url, signer = store
-    caught = detections(real_verifier(signer.public_key), server_url, url, signer.public_key)
+    caught = detections(real_verifier(signer.public_key), server_url, url, signer)
     assert caught == dict.fromkeys(caught, True)
-    assert len(caught) == 6
+    assert len(caught) == 7
 
 
 def test_a_verifier_that_accepts_everything_fails_these_checks(
     store: tuple[str, Signer], server_url: str
 ) -> None:
     url, signer = store
-    caught = detections(lambda _: Verdict(True, 0, 0), server_url, url, signer.public_key)
+    caught = detections(lambda _: Verdict(True, 0, 0), server_url, url, signer)
     assert not any(caught.values())
+
+
+def test_the_check_the_api_serves_catches_a_forged_or_forked_head(
+    store: tuple[str, Signer], server_url: str
+) -> None:
+    """GET /integrity reads the signed heads and the stored tree (not the log): a head with a
+    forged signature, or one over another history, is reported."""
+    url, signer = store
+    clean = check_heads(url, signer.public_key)
+    assert clean.ok, clean
+    assert clean.checkpoints >= 2
+    assert clean.events > 500
+    assert forked_head_caught(lambda u: check_heads(u, signer.public_key), server_url, url, signer)
+    forged = copy_of(server_url, url)
+    run_sql(forged, "UPDATE casework_tree_heads SET signature = 'AAAA' || substr(signature, 5)")
+    assert "signature" in (check_heads(forged, signer.public_key).problem or "")
+    stranger = Signer.from_seed(bytes(range(32)))
+    assert not check_heads(url, stranger.public_key).ok
 
 
 def test_another_key_is_not_trusted(store: tuple[str, Signer]) -> None:
@@ -196,69 +223,6 @@ def test_casework_verify_names_the_first_altered_studio_and_position(
     assert f"first altered studio: {victim}, position {position}" in bad.stdout
 
 
-class TestBundle:
-    def bundle(self, store: tuple[str, Signer]) -> Bundle:
-        url, signer = store
-        with Casework(url) as app, psycopg.connect(url) as conn:
-            studio = conn.execute(
-                "SELECT originator_id FROM casework_events GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
-            ).fetchone()
-            assert studio is not None
-            made = make_bundle(app, url, studio[0], signer, NOW)
-        assert made is not None
-        return made
-
-    def test_a_bundle_verifies_offline_and_fails_when_any_byte_is_edited(
-        self, store: tuple[str, Signer]
-    ) -> None:
-        bundle = self.bundle(store)
-        assert verify_bundle(bundle, store[1].public_key).ok
-        for index in (0, len(bundle.events) // 2, len(bundle.events) - 1):
-            event = bundle.events[index]
-            raw = bytearray(base64.b64decode(event.state))
-            raw[len(raw) // 2] ^= 0x01
-            edited = bundle.events.copy()
-            edited[index] = type(event)(**{**_fields(event), "state": base64.b64encode(bytes(raw)).decode()})
-            tampered = Bundle(**{**_fields(bundle), "events": edited})
-            verdict = verify_bundle(tampered, store[1].public_key)
-            assert not verdict.ok
-            assert verdict.position == event.position
-
-    def test_the_command_line_checks_a_bundle_with_no_database(
-        self, store: tuple[str, Signer], tmp_path: Path
-    ) -> None:
-        bundle = self.bundle(store)
-        path = tmp_path / "bundle.json"
-        path.write_bytes(msgspec.json.encode(bundle))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
-        env["CASEWORK_DATA_DIR"] = str(tmp_path / "nowhere")
-        ok = verify_bundle_cli(path, store[1].public_key, env)
-        assert ok.returncode == 0, ok.stdout + ok.stderr
-        assert "OK" in ok.stdout
-        assert not (tmp_path / "nowhere" / "pgdata").exists(), "no database was started"
-        document = json.loads(path.read_text())
-        document["checkpoint"]["head"] = "00" * 32
-        path.write_text(json.dumps(document))
-        bad = verify_bundle_cli(path, store[1].public_key, env)
-        assert bad.returncode == 1
-        assert "ALTERED" in bad.stdout
-
-
-def verify_bundle_cli(path: Path, key: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    # Exactly ``env`` (no CASEWORK_* of ours): the check must need no database.
-    return subprocess.run(
-        [sys.executable, "-m", "casework.cli", "verify-bundle", str(path), "--public-key", key],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def _fields(obj: object) -> dict[str, object]:
-    return {f: getattr(obj, f) for f in obj.__struct_fields__}  # type: ignore[attr-defined]
-
-
 def test_checkpoints_follow_every_1000_events_or_10_minutes(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,7 +234,7 @@ def test_checkpoints_follow_every_1000_events_or_10_minutes(
 
     def signed() -> list[int]:
         with psycopg.connect(database_url) as conn:
-            return [r[0] for r in conn.execute("SELECT position FROM casework_checkpoints ORDER BY position")]
+            return [r[0] for r in conn.execute("SELECT position FROM casework_tree_heads ORDER BY tree_size")]
 
     with Casework(database_url) as app:
         projector = Projector(app, database_url)
@@ -307,6 +271,43 @@ def test_an_empty_or_unsigned_store_is_not_reported_clean(
     load_demo(app=app, vault=Vault.from_setting(None, tmp_path), today=NOW.date(), studios=2, seed=4)
     unsigned = verify(app, database_url, signer.public_key)
     assert not unsigned.ok
-    assert "no signed checkpoint" in (unsigned.problem or "")
-    checkpoint_now(app, database_url, signer, NOW)
+    assert "no signed tree head" in (unsigned.problem or "")
+    sign_now(app, database_url, signer, NOW)
     assert verify(app, database_url, signer.public_key).ok
+
+
+def test_checkpoints_of_an_earlier_release_are_still_checked(
+    store: tuple[str, Signer], server_url: str, tmp_path: Path
+) -> None:
+    """casework_checkpoints (the linear chain signed before 2026-11-30) keeps vouching for the log."""
+    url, signer = store
+    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode((tmp_path / "signing.key").read_text()))
+    with Casework(url) as app, psycopg.connect(url) as conn:
+        events = stored_events(conn, app)[:100]
+    head = GENESIS
+    for event in events:
+        head = link(head, event.hash)
+
+    def checkpoint(head: bytes, signed: bool = True) -> str:
+        unsigned = LegacyCheckpoint(events[-1].position, len(events), head.hex(), NOW, "", signer.public_key)
+        signature = key.sign(unsigned.message()) if signed else bytes(64)
+        return (
+            "INSERT INTO casework_checkpoints VALUES "  # noqa: S608 - the test's own values
+            f"({unsigned.position}, {unsigned.count}, '{unsigned.head}', '{NOW.isoformat()}', "
+            f"'{base64.b64encode(signature).decode()}', '{signer.public_key}')"
+        )
+
+    verdicts = {}
+    for name, statement in {
+        "kept": checkpoint(head),
+        "another_history": checkpoint(hashlib.sha256(b"another").digest()),
+        "forged": checkpoint(head, signed=False),
+    }.items():
+        copy = copy_of(server_url, url)
+        run_sql(copy, statement)
+        verdicts[name] = real_verifier(signer.public_key)(copy)
+    assert verdicts["kept"].ok, verdicts["kept"]
+    assert verdicts["kept"].checkpoints == real_verifier(signer.public_key)(url).checkpoints + 1
+    assert "earlier release" in (verdicts["another_history"].problem or "")
+    assert verdicts["another_history"].position == events[-1].position
+    assert "signature" in (verdicts["forged"].problem or "")

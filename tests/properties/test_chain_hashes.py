@@ -1,4 +1,4 @@
-"""The hot leaf() and link() are exactly the framed hashes the integrity format defines."""
+"""The hot event_hash() and link() are exactly the framed hashes the integrity format defines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.integrity import _frame, leaf, link
+from casework.integrity import _frame, event_hash, link
 
 
 @given(
@@ -18,7 +18,7 @@ from casework.integrity import _frame, leaf, link
     topic=st.text(),
     state=st.binary(max_size=300),
 )
-def test_leaf_is_the_hash_of_the_framed_event(
+def test_an_event_hash_is_the_hash_of_the_framed_event(
     position: int, studio_id: UUID, version: int, topic: str, state: bytes
 ) -> None:
     framed = _frame(
@@ -29,7 +29,7 @@ def test_leaf_is_the_hash_of_the_framed_event(
         topic.encode(),
         state,
     )
-    assert leaf(position, studio_id, version, topic, state) == hashlib.sha256(framed).digest()
+    assert event_hash(position, studio_id, version, topic, state) == hashlib.sha256(framed).digest()
 
 
 @given(previous=st.binary(min_size=0, max_size=40), leaf_hash=st.binary(min_size=0, max_size=40))
