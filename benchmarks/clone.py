@@ -63,9 +63,14 @@ def clone_until(server: EmbeddedPostgres, events: int) -> int:
         while have < events:
             with conn.transaction():
                 conn.execute("DROP TABLE IF EXISTS clone_map")
-                conn.execute("CREATE TEMP TABLE clone_map AS SELECT old_id, gen_random_uuid() AS new_id FROM clone_seed")
+                conn.execute(
+                    "CREATE TEMP TABLE clone_map AS SELECT old_id, gen_random_uuid() AS new_id "
+                    "FROM clone_seed"
+                )
                 conn.execute(_CLONE.format(events=table), {"seed_head": seed_head})
-            row = conn.execute(SQL("SELECT max(notification_id) FROM {events}").format(events=table)).fetchone()
+            row = conn.execute(
+                SQL("SELECT max(notification_id) FROM {events}").format(events=table)
+            ).fetchone()
             have = int(row[0]) if row and row[0] is not None else 0
             rounds += 1
         conn.execute(SQL("ANALYZE {events}").format(events=table))
@@ -100,7 +105,9 @@ def ensure_cloned(events: int, seed: int) -> EmbeddedPostgres:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--seed-studios", type=int, default=400, help="studios loaded through the application")
+    parser.add_argument(
+        "--seed-studios", type=int, default=400, help="studios loaded through the application"
+    )
     args = parser.parse_args()
     configure_logging("console", "warning")
     ensure_cloned(args.events, args.seed_studios).stop()

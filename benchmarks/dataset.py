@@ -133,6 +133,7 @@ def load_studios(server: EmbeddedPostgres, studios: int, workers: int = 2) -> No
     total = events_in(server)
     print(f"data set: {total} events ({total - have} new in {time.perf_counter() - started:.0f}s)")
 
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)

@@ -271,10 +271,6 @@ def decode_cursor(cursor: str | None, kinds: Sequence[Callable[[str], Any]]) -> 
         raise ProblemError(422, "validation_failed", "cursor: not one this API gave out") from None
 
 
-def wants_csv(request: Request[Any, Any, Any]) -> bool:
-    return "text/csv" in request.headers.get("accept", "")
-
-
 def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filename: str) -> Response[bytes]:
     """UTF-8 with a BOM, so that Excel opens the Chinese text correctly."""
     out = io.StringIO()
