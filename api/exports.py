@@ -146,7 +146,7 @@ async def xlsx_body(reading: Reading, export: Export, size: int = BATCH) -> Asyn
     try:
         book = Workbook(export.columns, export.name)
         async for query, batch in reading.batches(export, size):
-            await anyio.to_thread.run_sync(lambda q=query, b=batch: book.append(_cells(q, b)))
+            await anyio.to_thread.run_sync(_append, book, query, batch)
         await reading.close()  # every row is read: the connection is no longer needed
         with tempfile.TemporaryFile() as file:
             await anyio.to_thread.run_sync(book.save, file)
@@ -155,6 +155,10 @@ async def xlsx_body(reading: Reading, export: Export, size: int = BATCH) -> Asyn
                 yield piece
     finally:
         await reading.close()
+
+
+def _append(book: Workbook, query: Query, batch: list[asyncpg.Record]) -> None:
+    book.append(_cells(query, batch))
 
 
 def wanted(accept: str, formats: Sequence[str] = ("text/csv",)) -> str | None:

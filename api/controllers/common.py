@@ -33,7 +33,7 @@ from casework.domain.commands import StudioCommand
 from casework.domain.permissions import Actor
 from casework.domain.policy import PolicyTable
 from casework.store import RequestKey
-from projections.register import COLUMNS, row
+from projections.register import row
 from projections.spreadsheet import csv_cell
 
 MAX_LIMIT = 500
@@ -161,7 +161,7 @@ def if_match(request: Request[Any, Any, Any]) -> int | None:
 def render(outcome: Outcome, today: dt.date, policies: PolicyTable) -> StudioView:
     """The studio after a command, exactly as the register will show it."""
     values = row(outcome.studio, outcome.positions[-1], dt.datetime.now(dt.UTC))
-    return studio_view(dict(zip(COLUMNS, values, strict=True)), today, policies)
+    return studio_view(asdict(values), today, policies)
 
 
 class JsonAnswer(ASGIResponse):

@@ -8,6 +8,7 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get
+from msgspec.structs import asdict
 
 from api import answers as a
 from api import exports
@@ -27,43 +28,19 @@ from casework import checkpoints, integrity
 from casework.clock import business_date
 from casework.domain.permissions import Actor
 from casework.store import Envelope, decode_state
-from projections import reports
-from projections.ledger import GROUPS, balances_sql
-from projections.register import COLUMNS, row
+from projections import reports, rows
+from projections.audit import AuditRow
+from projections.ledger import GROUPS, LedgerRow, balances_sql
+from projections.register import row
 
 _CSV_TOO = exports.CSV_TOO
 _CSV_XLSX_TOO = exports.CSV_XLSX_TOO
 _SPREADSHEETS = ("text/csv", exports.XLSX)
 _NO_KEY = {503: "database unavailable, or no signing key configured; retry after Retry-After"}
 
-AUDIT_COLUMNS = (
-    "position",
-    "studio_id",
-    "version",
-    "type",
-    "actor",
-    "role",
-    "recorded_at",
-    "effective_on",
-    "correlation_id",
-    "request_id",
-    "summary",
-)
-LEDGER_COLUMNS = (
-    "position",
-    "line",
-    "studio_id",
-    "county",
-    "host_credit_code",
-    "host_name",
-    "kind",
-    "entry",
-    "account",
-    "amount",
-    "voucher_no",
-    "effective_on",
-    "recorded_at",
-)
+# An export's header is what the JSON answer names: the row's columns, money in yuan.
+AUDIT_COLUMNS = rows.shown(AuditRow)
+LEDGER_COLUMNS = rows.shown(LedgerRow)
 
 
 def _filters(pairs: list[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
@@ -82,6 +59,12 @@ def _position(text: str) -> int:
     if not 0 <= value < 2**63:
         raise ValueError(text)
     return value
+
+
+def _labelled(label: str, columns: tuple[str, ...]) -> exports.Cells:
+    """Cells of a report's row, after the name of the report it comes from."""
+    cells = exports.by_name(columns)
+    return lambda record: [label, *cells(record)]
 
 
 def _money_rows(rows: list[Any]) -> list[dict[str, Any]]:
@@ -188,7 +171,7 @@ class LedgerController(Controller):
             limit,
             cursor,
             ("ledger", LEDGER_COLUMNS),
-            money=("amount",),
+            money=rows.in_yuan(LedgerRow),
         )
 
     @get(
@@ -242,10 +225,7 @@ class ReportController(Controller):
             params.append(actor.county)
         if media := exports.wanted(request.headers.get("accept", "")):
             columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
-            queries = [
-                exports.Query(q, lambda r, name=name: [name, *(r[c] for c in columns[1:])], params)
-                for name, q in sql.items()
-            ]
+            queries = [exports.Query(q, _labelled(name, columns[1:]), params) for name, q in sql.items()]
             return await exports.stream(api.db, exports.Export("due", columns, queries), media)
         result: dict[str, list[dict[str, Any]]] = {}
         async with api.db.acquire() as conn:
@@ -342,7 +322,7 @@ class HistoryController(Controller):
         last = chosen[-1]
         values = row(studio, positions.get(last.originator_version, 0), last.meta.recorded_at)
         today = business_date(as_of) if as_of else api.today()
-        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), today, api.app.policies)
+        view = s.studio_view(asdict(values), today, api.app.policies)
         return json_response(
             {
                 "as_of": as_of,
