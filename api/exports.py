@@ -143,18 +143,23 @@ def _csv_lines(rows: Iterable[Sequence[Any]]) -> str:
 
 async def xlsx_body(reading: Reading, export: Export, size: int = BATCH) -> AsyncIterator[bytes]:
     """The workbook, built on disk batch by batch, then sent in pieces of CHUNK bytes."""
+    book = Workbook(export.columns, export.name)
+    saved = False
     try:
-        book = Workbook(export.columns, export.name)
         async for query, batch in reading.batches(export, size):
             await anyio.to_thread.run_sync(_append, book, query, batch)
         await reading.close()  # every row is read: the connection is no longer needed
         with tempfile.TemporaryFile() as file:
             await anyio.to_thread.run_sync(book.save, file)
+            saved = True
             file.seek(0)
             while piece := await anyio.to_thread.run_sync(file.read, CHUNK):
                 yield piece
     finally:
         await reading.close()
+        if not saved:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(book.discard)
 
 
 def _append(book: Workbook, query: Query, batch: list[asyncpg.Record]) -> None:

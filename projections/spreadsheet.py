@@ -82,6 +82,15 @@ class Workbook:
             self._next_sheet()  # an empty export is a sheet of its header alone
         self.book.save(out)
 
+    def discard(self) -> None:
+        """Remove the sheets' temporary files of a workbook that will not be saved (its client
+        went away): openpyxl would otherwise keep them until the process exits."""
+        for sheet in self.book.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                sheet.close()
+                writer.cleanup()
+
     def _next_sheet(self) -> None:
         self.sheets += 1
         self.sheet = self.book.create_sheet(
