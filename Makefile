@@ -35,6 +35,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.api --studios 1000 --requests 5000 --commands 600
 	$(BIN)/python -m benchmarks.reconcile --rows 100000
 	$(BIN)/python -m benchmarks.bundles
+	$(BIN)/python -m benchmarks.export --events 1000000
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
@@ -42,6 +43,7 @@ bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.api --studios 200 --requests 2000 --commands 200 --rounds 1 --seconds 3
 	$(BIN)/python -m benchmarks.reconcile --rows 20000
 	$(BIN)/python -m benchmarks.bundles --sizes 1000 100000
+	$(BIN)/python -m benchmarks.export --events 60000 --seed-studios 200
 
 openapi: $(VENV)/.runtime
 	$(BIN)/casework openapi --output api/openapi.json

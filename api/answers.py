@@ -10,7 +10,8 @@ real answers with them).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import typing
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -20,6 +21,9 @@ from api.schemas import StudioView
 from casework.bundles import Bundle
 from casework.domain.events import Event
 from casework.domain.rules import RectificationReason, SubsidyKind
+from projections import rows
+from projections.audit import AuditRow
+from projections.ledger import LedgerRow
 
 __all__ = [
     "AuditEntry",
@@ -42,23 +46,25 @@ __all__ = [
     "SummaryReport",
 ]
 
+
+def answer_of(row: type[Struct], name: str, doc: str) -> type[Struct]:
+    """The answer of a projection's row: its fields in its order, a sum in fen (``x_fen``,
+    an integer) shown in yuan as ``x`` ("30000.00", negative for a credit)."""
+    hints = typing.get_type_hints(row)
+    fields: list[tuple[str, Any]] = [
+        (shown, str if column.endswith(rows.FEN) else hints[column])
+        for column, shown in zip(rows.columns(row), rows.shown(row), strict=True)
+    ]
+    return msgspec.defstruct(name, fields, module=__name__, namespace={"__doc__": doc})
+
+
 # --- audit trail (GET /audit) ---------------------------------------------------------
 
 
-class AuditEntry(Struct):
-    """One recorded event, across all studios."""
-
-    position: int
-    studio_id: UUID
-    version: int
-    type: str  # the event's name, e.g. Submitted
-    actor: str
-    role: str
-    recorded_at: dt.datetime
-    effective_on: dt.date
-    correlation_id: str
-    request_id: str
-    summary: str
+if TYPE_CHECKING:
+    AuditEntry = Struct  # to the type checker; made from projections.audit.AuditRow
+else:
+    AuditEntry = answer_of(AuditRow, "AuditEntry", "One recorded event, across all studios.")
 
 
 class AuditPage(Struct):
@@ -68,26 +74,12 @@ class AuditPage(Struct):
 
 # --- subsidy ledger (GET /ledger/entries, /ledger/balances) ---------------------------
 
-LedgerEntry = Literal["commitment", "payment", "reversal", "release"]
-LedgerAccount = Literal["commitments", "payable", "treasury"]
-
-
-class LedgerLine(Struct):
-    """One line of a double entry: debit positive, credit negative."""
-
-    position: int
-    line: int
-    studio_id: UUID
-    county: str
-    host_credit_code: str
-    host_name: str
-    kind: SubsidyKind
-    entry: LedgerEntry
-    account: LedgerAccount
-    amount: str  # yuan, two places; negative for a credit
-    voucher_no: str | None
-    effective_on: dt.date
-    recorded_at: dt.datetime
+if TYPE_CHECKING:
+    LedgerLine = Struct  # to the type checker; made from projections.ledger.LedgerRow
+else:
+    LedgerLine = answer_of(
+        LedgerRow, "LedgerLine", "One line of a double entry: debit positive, credit negative."
+    )
 
 
 class LedgerPage(Struct):

@@ -87,21 +87,32 @@ def long_studio(server: EmbeddedPostgres) -> uuid.UUID:
 
 def ensure(events: int, workers: int = 2) -> EmbeddedPostgres:
     """A running server whose store holds at least ``events`` events."""
-    folder = data_dir(events)
-    server = EmbeddedPostgres(folder)
+    server = EmbeddedPostgres(data_dir(events))
     long_studio(server)
+    have = events_in(server)
+    # "About" that many: a top-up loads whole studios, whose sizes vary.
+    if have < events * 0.98:
+        load_studios(server, (events - have) // EVENTS_PER_STUDIO + 1, workers)
+    return server
+
+
+def events_in(server: EmbeddedPostgres) -> int:
     app = Casework(server.url)
     have = app.recorder.max_notification_id() or 0
     app.close()
-    # "About" that many: a top-up loads whole studios, whose sizes vary.
-    if have >= events * 0.98:
-        return server
-    studios = (events - have) // EVENTS_PER_STUDIO + 1
+    return have
+
+
+def load_studios(server: EmbeddedPostgres, studios: int, workers: int = 2) -> None:
+    """Load about ``studios`` more studios through the application, ``workers`` processes."""
+    have = events_in(server)
     share = studios // workers + 1
     counter = multiprocessing.Value("i", 0)
     started = time.perf_counter()
     processes = [
-        multiprocessing.Process(target=_load, args=(server.url, str(folder), share, 1000 + have + i, counter))
+        multiprocessing.Process(
+            target=_load, args=(server.url, str(server.data_dir), share, 1000 + have + i, counter)
+        )
         for i in range(workers)
     ]
     with Progress(
@@ -119,11 +130,8 @@ def ensure(events: int, workers: int = 2) -> EmbeddedPostgres:
         if p.exitcode != 0:
             msg = f"a loader failed with exit code {p.exitcode}"
             raise RuntimeError(msg)
-    app = Casework(server.url)
-    total = app.recorder.max_notification_id() or 0
-    app.close()
+    total = events_in(server)
     print(f"data set: {total} events ({total - have} new in {time.perf_counter() - started:.0f}s)")
-    return server
 
 
 if __name__ == "__main__":

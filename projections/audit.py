@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from uuid import UUID
 
+import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from casework.timeline import summary
+from projections import rows
 from projections.base import Builder, Item, Projection, Sink, copy_lines, table
-from projections.copytext import text
 
-COLUMNS = (
-    "position", "studio_id", "version", "type", "actor", "role", "recorded_at",
-    "effective_on", "correlation_id", "request_id", "summary",
-)  # fmt: skip
+
+class AuditRow(msgspec.Struct):
+    """A row of audit_trail: one recorded event, across all studios."""
+
+    position: int
+    studio_id: UUID
+    version: int
+    type: str  # the event's name, e.g. Submitted
+    actor: str
+    role: str
+    recorded_at: dt.datetime
+    effective_on: dt.date
+    correlation_id: str
+    request_id: str
+    summary: str
+
+
+COLUMNS = rows.columns(AuditRow)
 
 
 class AuditTrail(Projection):
@@ -37,12 +54,15 @@ class AuditBuilder(Builder):
         sink.rows(self.name, COLUMNS, [audit_line(item) for item in items])
 
 
-def audit_line(item: Item) -> str:
-    """The audit row of an event in COPY text format (COLUMNS order)."""
+def audit_row(item: Item) -> AuditRow:
+    """The audit row of an event."""
     meta = item.meta
-    return (
-        f"{item.position}\t{item.sid}\t{item.version}\t{type(item.event).__name__}\t"
-        f"{text(meta.actor)}\t{text(meta.role)}\t{meta.recorded_at.isoformat()}\t"
-        f"{meta.effective_on.isoformat()}\t{text(meta.correlation_id)}\t{text(meta.request_id)}\t"
-        f"{text(summary(item.event))}\n"
-    )
+    return AuditRow(
+        item.position, item.studio_id, item.version, type(item.event).__name__, meta.actor, meta.role,
+        meta.recorded_at, meta.effective_on, meta.correlation_id, meta.request_id, summary(item.event),
+    )  # fmt: skip
+
+
+def audit_line(item: Item) -> str:
+    """The audit row of an event in COPY text format."""
+    return rows.line(audit_row(item))

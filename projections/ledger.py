@@ -8,28 +8,63 @@ An apprenticeship subsidy is committed and paid in the same act.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 from uuid import UUID
 
+import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
 from casework.domain.decide import committed_fen
 from casework.domain.events import Amended, Awarded, Revoked, Submitted, SubsidyPaid, SubsidyReversed
-from projections import copytext
+from casework.domain.rules import SubsidyKind
+from projections import rows
 from projections.base import Builder, Item, Projection, Sink, copy_lines, table
-from projections.copytext import NULL, text
 
-COLUMNS = (
-    "position", "line", "studio_id", "county", "host_credit_code", "host_name", "kind", "entry",
-    "account", "amount_fen", "voucher_no", "effective_on", "recorded_at",
-)  # fmt: skip
+LedgerEntry = Literal["commitment", "payment", "reversal", "release"]
+LedgerAccount = Literal["commitments", "payable", "treasury"]
+
+
+class LedgerRow(msgspec.Struct):
+    """A row of ledger_lines: one line of a double entry, debit positive, credit negative."""
+
+    position: int
+    line: int
+    studio_id: UUID
+    county: str
+    host_credit_code: str
+    host_name: str
+    kind: SubsidyKind
+    entry: LedgerEntry
+    account: LedgerAccount
+    amount_fen: int  # shown in yuan, two places, as amount
+    voucher_no: str | None
+    effective_on: dt.date
+    recorded_at: dt.datetime
+
+
+class LedgerStudioRow(msgspec.Struct):
+    """A row of ledger_studios: what the ledger needs to know of a studio to post its lines."""
+
+    studio_id: UUID
+    level: str
+    county: str
+    host_credit_code: str
+    host_name: str
+    construction_outstanding: int
+    vouchers: Jsonb  # voucher -> kind of each payment, for reversals (which name only the voucher)
+    revoked: bool
+
+
+COLUMNS = rows.columns(LedgerRow)
+STUDIO_COLUMNS = rows.columns(LedgerStudioRow)
 
 # Each entry is a debit and a credit of the same amount.
-POSTINGS = {
+POSTINGS: dict[LedgerEntry, tuple[LedgerAccount, LedgerAccount]] = {
     "commitment": ("commitments", "payable"),
     "payment": ("payable", "treasury"),
     "reversal": ("treasury", "payable"),
@@ -46,7 +81,7 @@ class Account:
     host_credit_code: str
     host_name: str
     construction_outstanding: int = 0
-    vouchers: dict[str, str] = field(default_factory=dict)
+    vouchers: dict[str, SubsidyKind] = field(default_factory=dict)
     revoked: bool = False
     changed: bool = False
 
@@ -76,19 +111,13 @@ class Ledger(Projection):
                     vouchers=dict(r["vouchers"]),
                     revoked=r["revoked"],
                 )
-        lines: list[tuple[Any, ...]] = []
+        lines: list[LedgerRow] = []
         for item in items:
             post(item, accounts, lines)
-        copy_lines(curs, table("ledger_lines", generation), COLUMNS, [line_text(line) for line in lines])
-        changed = [account_row(sid, a) for sid, a in accounts.items() if a.changed]
+        copy_lines(curs, table("ledger_lines", generation), COLUMNS, [rows.line(line) for line in lines])
+        changed = [rows.values(account_row(sid, a)) for sid, a in accounts.items() if a.changed]
         if changed:
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in STUDIO_COLUMNS[1:])
-            curs.executemany(
-                f"INSERT INTO {studios_table} ({', '.join(STUDIO_COLUMNS)}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(STUDIO_COLUMNS))}) "
-                f"ON CONFLICT (studio_id) DO UPDATE SET {updates}",
-                changed,
-            )
+            curs.executemany(rows.upsert(studios_table, LedgerStudioRow), changed)
 
     def builder(self, generation: int) -> Builder:
         return LedgerBuilder(generation)
@@ -102,42 +131,25 @@ class LedgerBuilder(Builder):
         self.accounts: dict[UUID, Account] = {}
 
     def feed(self, items: Sequence[Item], sink: Sink) -> None:
-        lines: list[tuple[Any, ...]] = []
+        lines: list[LedgerRow] = []
         for item in items:
             post(item, self.accounts, lines)
-        sink.rows(table("ledger_lines", self.generation), COLUMNS, [line_text(line) for line in lines])
+        sink.rows(table("ledger_lines", self.generation), COLUMNS, [rows.line(line) for line in lines])
 
     def finish(self, sink: Sink) -> None:
-        rows = [copytext.row(account_row(sid, a)) for sid, a in self.accounts.items()]
-        sink.rows(table("ledger_studios", self.generation), STUDIO_COLUMNS, rows)
+        studios = [rows.line(account_row(sid, a)) for sid, a in self.accounts.items()]
+        sink.rows(table("ledger_studios", self.generation), STUDIO_COLUMNS, studios)
 
 
-STUDIO_COLUMNS = (
-    "studio_id", "level", "county", "host_credit_code", "host_name", "construction_outstanding",
-    "vouchers", "revoked",
-)  # fmt: skip
+def account_row(studio_id: UUID, a: Account) -> LedgerStudioRow:
+    """A studio's row of ledger_studios."""
+    return LedgerStudioRow(
+        studio_id, a.level, a.county, a.host_credit_code, a.host_name, a.construction_outstanding,
+        Jsonb(a.vouchers), a.revoked,
+    )  # fmt: skip
 
 
-def line_text(line: tuple[Any, ...]) -> str:
-    """A ledger line (COLUMNS order) in COPY text format; the ids and amounts need no escaping."""
-    (position, number, studio_id, county, credit_code, host_name, kind, entry, account, amount,
-     voucher, effective_on, recorded_at) = line  # fmt: skip
-    voucher_text = NULL if voucher is None else text(voucher)
-    return (
-        f"{position}\t{number}\t{studio_id}\t{text(county)}\t{text(credit_code)}\t{text(host_name)}\t"
-        f"{kind}\t{entry}\t{account}\t{amount}\t{voucher_text}\t{effective_on.isoformat()}\t"
-        f"{recorded_at.isoformat()}\n"
-    )
-
-
-def account_row(studio_id: UUID, a: Account) -> tuple[Any, ...]:
-    """A studio's row of ledger_studios, in STUDIO_COLUMNS order."""
-    vouchers = Jsonb(a.vouchers)
-    return (studio_id, a.level, a.county, a.host_credit_code, a.host_name, a.construction_outstanding,
-            vouchers, a.revoked)  # fmt: skip
-
-
-def post(item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]) -> None:
+def post(item: Item, accounts: dict[UUID, Account], lines: list[LedgerRow]) -> None:
     """Post an event's entries to ``lines`` (two per entry), keeping each studio's account."""
     event = item.event
     if isinstance(event, Submitted):
@@ -153,7 +165,7 @@ def post(item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]
     account = accounts.get(item.studio_id)
     if account is None:
         return
-    entries: list[tuple[str, str, int, str | None]] = []
+    entries: list[tuple[SubsidyKind, LedgerEntry, int, str | None]] = []
     match event:
         case Amended(changes=changes):
             if changes.level is not None:
@@ -197,8 +209,8 @@ def post(item: Item, accounts: dict[UUID, Account], lines: list[tuple[Any, ...]]
         debit, credit = POSTINGS[entry]
         for acct, amount in ((debit, amount_fen), (credit, -amount_fen)):
             lines.append(
-                (
-                    item.position, line, item.sid, account.county, account.host_credit_code,
+                LedgerRow(
+                    item.position, line, item.studio_id, account.county, account.host_credit_code,
                     account.host_name, kind, entry, acct, amount, entry_voucher,
                     item.meta.effective_on, item.meta.recorded_at,
                 )

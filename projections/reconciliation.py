@@ -26,7 +26,7 @@ from psycopg.types.json import Jsonb
 from casework.domain.errors import FieldError, InvalidRequest
 from casework.domain.values import yuan
 from casework.store import SCHEMA_LOCK
-from projections.spreadsheet import xlsx_cell
+from projections.spreadsheet import Workbook
 
 COLUMNS = ("voucher_no", "payee_credit_code", "amount", "paid_on")
 CATEGORIES = (
@@ -298,25 +298,11 @@ def rows_for_export(items: dict[str, list[dict[str, Any]]]) -> tuple[list[str], 
 
 
 def xlsx(columns: list[str], rows: list[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook  # noqa: PLC0415
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([_text(sheet, c) for c in columns])
-    for row in rows:
-        sheet.append([_text(sheet, v) if isinstance(v, str) else v for v in map(xlsx_cell, row)])
+    book = Workbook(columns, title)
+    book.append(rows)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _text(sheet: Any, value: str) -> Any:
-    """A string written as a text cell: openpyxl makes any string that starts with = a formula."""
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 def ensure_tables(conn: Any) -> None:

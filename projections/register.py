@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
 from uuid import UUID
 
 import msgspec
@@ -16,23 +16,62 @@ from psycopg.types.json import Jsonb
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.state import Studio, evolve, next_evaluation_due
 from casework.domain.training import trained_per_award_year
-from projections import copytext
+from projections import rows
 from projections.base import Builder, Item, Projection, Sink, table
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(Studio).decode
 
-COLUMNS = (
-    "id", "case_no", "version", "status", "level", "name", "name_grams", "occupation", "county",
-    "master_name", "master_id_masked", "master_qualification", "host_kind", "host_name",
-    "host_credit_code", "submitted_on", "award_decision_no", "award_published_on", "plaque_no",
-    "construction_paid_fen", "apprenticeship_paid_fen", "training_per_award_year",
-    "apprentices", "last_period", "last_base", "last_bonus", "last_total", "last_grade",
-    "last_evaluated_on", "rectification_reason", "rectification_ordered_on", "rectification_deadline",
-    "rectification_reviewed_on", "rectification_review_passed", "next_evaluation_due", "honours",
-    "inspections", "province_recommendations", "revocation_ground", "closed_on",
-    "position", "updated_at", "state",
-)  # fmt: skip
+
+class RegisterRow(msgspec.Struct, kw_only=True):
+    """A row of register_studios: one studio, as GET /api/v1/studios/{id} describes it."""
+
+    id: UUID
+    case_no: str
+    version: int
+    status: str
+    level: str
+    name: str
+    name_grams: list[str]  # single characters and pairs of the name: what a name search matches
+    occupation: str
+    county: str
+    master_name: str
+    master_id_masked: str
+    master_qualification: str | None
+    host_kind: str
+    host_name: str
+    host_credit_code: str
+    submitted_on: dt.date
+    award_decision_no: str | None
+    award_published_on: dt.date | None
+    plaque_no: str | None
+    construction_paid_fen: int
+    apprenticeship_paid_fen: int
+    training_per_award_year: list[int]
+    apprentices: int
+    last_period: str | None
+    last_base: Decimal | None
+    last_bonus: Decimal | None
+    last_total: Decimal | None
+    last_grade: str | None
+    last_evaluated_on: dt.date | None
+    rectification_reason: str | None
+    rectification_ordered_on: dt.date | None
+    rectification_deadline: dt.date | None
+    rectification_reviewed_on: dt.date | None
+    rectification_review_passed: bool | None
+    next_evaluation_due: dt.date | None
+    honours: Jsonb
+    inspections: int
+    province_recommendations: list[int]
+    revocation_ground: str | None
+    closed_on: dt.date | None
+    position: int
+    updated_at: dt.datetime
+    state: bytes  # the domain's own state, so that the next event is folded by the domain's evolve
+
+
+COLUMNS = rows.columns(RegisterRow)
 
 
 def name_grams(text: str) -> list[str]:
@@ -64,55 +103,55 @@ _SHORTFALL = (
 )
 
 
-def row(studio: Studio, position: int, updated_at: dt.datetime) -> tuple[Any, ...]:
-    """The register row of a studio, in COLUMNS order."""
+def row(studio: Studio, position: int, updated_at: dt.datetime) -> RegisterRow:
+    """The register row of a studio."""
     proposal, award, last = studio.proposal, studio.award, studio.latest_evaluation
     order = studio.open_rectification
     review = order.reviews[-1] if order and order.reviews else None
-    return (
-        studio.id,
-        studio.case_no,
-        studio.version,
-        studio.status,
-        proposal.level,
-        proposal.name,
-        name_grams(proposal.name),
-        proposal.occupation,
-        proposal.host.county,
-        proposal.master.name,
-        proposal.master.id.masked,
-        proposal.master.qualification,
-        proposal.host.kind,
-        proposal.host.name,
-        proposal.host.credit_code,
-        studio.submitted_on,
-        award.decision_no if award else None,
-        award.published_on if award else None,
-        award.plaque_no if award else None,
-        sum(p.amount_fen for p in studio.standing_payments("construction")),
-        sum(p.amount_fen for p in studio.standing_payments("apprenticeship")),
-        trained_per_award_year(studio),
-        len(studio.apprentices),
-        last.period if last else None,
-        last.base if last else None,
-        last.bonus_total if last else None,
-        last.total if last else None,
-        last.grade if last else None,
-        last.evaluated_on if last else None,
-        order.reason if order else None,
-        order.ordered_on if order else None,
-        order.deadline if order else None,
-        review.reviewed_on if review else None,
-        review.passed if review else None,
-        next_evaluation_due(studio),
-        Jsonb([msgspec.to_builtins(h) for h in studio.honours]),
-        studio.inspections,
-        list(studio.province_recommendations),
-        studio.revocation_ground,
-        studio.closed_on,
-        position,
-        updated_at,
-        _encode(studio),
+    return RegisterRow(
+        id=studio.id,
+        case_no=studio.case_no,
+        version=studio.version,
+        status=studio.status,
+        level=proposal.level,
+        name=proposal.name,
+        name_grams=name_grams(proposal.name),
+        occupation=proposal.occupation,
+        county=proposal.host.county,
+        master_name=proposal.master.name,
+        master_id_masked=proposal.master.id.masked,
+        master_qualification=proposal.master.qualification,
+        host_kind=proposal.host.kind,
+        host_name=proposal.host.name,
+        host_credit_code=proposal.host.credit_code,
+        submitted_on=studio.submitted_on,
+        award_decision_no=award.decision_no if award else None,
+        award_published_on=award.published_on if award else None,
+        plaque_no=award.plaque_no if award else None,
+        construction_paid_fen=sum(p.amount_fen for p in studio.standing_payments("construction")),
+        apprenticeship_paid_fen=sum(p.amount_fen for p in studio.standing_payments("apprenticeship")),
+        training_per_award_year=trained_per_award_year(studio),
+        apprentices=len(studio.apprentices),
+        last_period=last.period if last else None,
+        last_base=last.base if last else None,
+        last_bonus=last.bonus_total if last else None,
+        last_total=last.total if last else None,
+        last_grade=last.grade if last else None,
+        last_evaluated_on=last.evaluated_on if last else None,
+        rectification_reason=order.reason if order else None,
+        rectification_ordered_on=order.ordered_on if order else None,
+        rectification_deadline=order.deadline if order else None,
+        rectification_reviewed_on=review.reviewed_on if review else None,
+        rectification_review_passed=review.passed if review else None,
+        next_evaluation_due=next_evaluation_due(studio),
+        honours=Jsonb([msgspec.to_builtins(h) for h in studio.honours]),
+        inspections=studio.inspections,
+        province_recommendations=list(studio.province_recommendations),
+        revocation_ground=studio.revocation_ground,
+        closed_on=studio.closed_on,
+        position=position,
+        updated_at=updated_at,
+        state=_encode(studio),
     )
 
 
@@ -133,13 +172,10 @@ class Register(Projection):
                 continue  # the policy's stream, no studio's
             states[item.studio_id] = evolve(states.get(item.studio_id), item.event, item.studio_id)
             last_item[item.studio_id] = item
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
         curs.executemany(
-            f"INSERT INTO {studios} ({', '.join(COLUMNS)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            rows.upsert(studios, RegisterRow),
             [
-                row(state, last_item[sid].position, last_item[sid].recorded_at)
+                rows.values(row(state, last_item[sid].position, last_item[sid].recorded_at))
                 for sid, state in states.items()
                 if sid in last_item and state
             ],
@@ -174,7 +210,7 @@ class RegisterBuilder(Builder):
             lines = []
             for sid in ids[start : start + FINISH_SLICE]:
                 position, changed_at = self.last.pop(sid)
-                lines.append(copytext.row(row(self.states.pop(sid), position, changed_at)))
+                lines.append(rows.line(row(self.states.pop(sid), position, changed_at)))
             sink.rows(self.name, COLUMNS, lines)
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -46,3 +47,63 @@ def xlsx_cell(value: Any) -> Any:
             return Decimal(value)
         return text_cell(value)
     return value
+
+
+# A worksheet holds at most 1,048,576 rows (Excel's limit): the header and this many lines.
+SHEET_LINES = 1_048_575
+
+
+class Workbook:
+    """An XLSX workbook written row by row (openpyxl's write-only mode, which keeps each
+    sheet's XML in a temporary file, not in memory): text cells stay text, money a number,
+    and an export longer than a sheet goes on in a second sheet under the same header."""
+
+    def __init__(self, columns: Sequence[str], title: str, lines_per_sheet: int = SHEET_LINES) -> None:
+        from openpyxl import Workbook as OpenpyxlWorkbook  # noqa: PLC0415 - only exports need it
+
+        self.book = OpenpyxlWorkbook(write_only=True)
+        self.columns = list(columns)
+        self.title = title[:24]  # Excel allows 31 characters: room for " (2)" and more
+        self.lines_per_sheet = lines_per_sheet
+        self.sheets = 0
+        self.lines = lines_per_sheet  # full: the first row opens the first sheet
+
+    def append(self, rows: Iterable[Sequence[Any]]) -> None:
+        for values in rows:
+            if self.lines == self.lines_per_sheet:
+                self._next_sheet()
+            self.sheet.append(
+                [_text(self.sheet, v) if isinstance(v, str) else v for v in map(xlsx_cell, values)]
+            )
+            self.lines += 1
+
+    def save(self, out: IO[bytes]) -> None:
+        if self.sheets == 0:
+            self._next_sheet()  # an empty export is a sheet of its header alone
+        self.book.save(out)
+
+    def discard(self) -> None:
+        """Remove the sheets' temporary files of a workbook that will not be saved (its client
+        went away): openpyxl would otherwise keep them until the process exits."""
+        for sheet in self.book.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                sheet.close()
+                writer.cleanup()
+
+    def _next_sheet(self) -> None:
+        self.sheets += 1
+        self.sheet = self.book.create_sheet(
+            self.title if self.sheets == 1 else f"{self.title} ({self.sheets})"
+        )
+        self.sheet.append([_text(self.sheet, c) for c in self.columns])
+        self.lines = 0
+
+
+def _text(sheet: Any, value: str) -> Any:
+    """A string written as a text cell: openpyxl makes any string that starts with = a formula."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell

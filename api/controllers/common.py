@@ -32,7 +32,7 @@ from casework.domain.commands import StudioCommand
 from casework.domain.permissions import Actor
 from casework.domain.policy import PolicyTable
 from casework.store import RequestKey
-from projections.register import COLUMNS, row
+from projections.register import row
 from projections.spreadsheet import csv_cell
 
 Done = TypeVar("Done")  # what executing a command gives its answer
@@ -162,7 +162,7 @@ def if_match(request: Request[Any, Any, Any]) -> int | None:
 def render(outcome: Outcome, today: dt.date, policies: PolicyTable) -> StudioView:
     """The studio after a command, exactly as the register will show it."""
     values = row(outcome.studio, outcome.positions[-1], dt.datetime.now(dt.UTC))
-    return studio_view(dict(zip(COLUMNS, values, strict=True)), today, policies)
+    return studio_view(asdict(values), today, policies)
 
 
 class JsonAnswer(ASGIResponse):
@@ -301,10 +301,6 @@ def decode_cursor(cursor: str | None, kinds: Sequence[Callable[[str], Any]]) -> 
         return [kind(value) for kind, value in zip(kinds, values, strict=True)]
     except (ValueError, TypeError, msgspec.DecodeError):
         raise ProblemError(422, "validation_failed", "cursor: not one this API gave out") from None
-
-
-def wants_csv(request: Request[Any, Any, Any]) -> bool:
-    return "text/csv" in request.headers.get("accept", "")
 
 
 def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filename: str) -> Response[bytes]:

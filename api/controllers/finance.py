@@ -13,12 +13,12 @@ from api.access import require
 from api.answers import Reconciliation
 from api.controllers.common import api_state, csv_response, documented, json_response, studio_uuid
 from api.errors import ProblemError, problem_for
+from api.exports import XLSX
 from api.idempotency import answer_once, key_scope
 from casework.domain.permissions import Actor
 from casework.store import RequestKey
 from projections import reconciliation
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATEMENT_MAX_BYTES = 64 * 1024 * 1024
 
 

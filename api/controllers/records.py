@@ -8,64 +8,38 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get
+from msgspec.structs import asdict
 
 from api import answers as a
+from api import exports
 from api import schemas as s
 from api.access import require
 from api.controllers.common import (
     api_state,
-    csv_response,
     decode_cursor,
     documented,
     encode_cursor,
     json_response,
     limit_of,
     studio_uuid,
-    wants_csv,
 )
-from api.controllers.finance import XLSX
 from api.errors import ProblemError
 from casework.clock import business_date
 from casework.domain.permissions import Actor
 from casework.integrity import StudioChains
 from casework.store import Envelope, decode_state
-from projections import reports
-from projections.ledger import GROUPS, balances_sql
-from projections.reconciliation import xlsx
-from projections.register import COLUMNS, row
+from projections import reports, rows
+from projections.audit import AuditRow
+from projections.ledger import GROUPS, LedgerRow, balances_sql
+from projections.register import row
 
-# What the OpenAPI document says of the answers besides their JSON schema.
-_CSV_TOO = "the answer (CSV with Accept: text/csv)"
-_CSV_XLSX_TOO = f"the answer (CSV with Accept: text/csv, a workbook with Accept: {XLSX})"
+_CSV_TOO = exports.CSV_TOO
+_CSV_XLSX_TOO = exports.CSV_XLSX_TOO
+_SPREADSHEETS = ("text/csv", exports.XLSX)
 
-AUDIT_COLUMNS = (
-    "position",
-    "studio_id",
-    "version",
-    "type",
-    "actor",
-    "role",
-    "recorded_at",
-    "effective_on",
-    "correlation_id",
-    "request_id",
-    "summary",
-)
-LEDGER_COLUMNS = (
-    "position",
-    "line",
-    "studio_id",
-    "county",
-    "host_credit_code",
-    "host_name",
-    "kind",
-    "entry",
-    "account",
-    "amount",
-    "voucher_no",
-    "effective_on",
-    "recorded_at",
-)
+# An export's header is what the JSON answer names: the row's columns, money in yuan.
+AUDIT_COLUMNS = rows.shown(AuditRow)
+LEDGER_COLUMNS = rows.shown(LedgerRow)
 
 
 def _filters(pairs: list[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
@@ -86,6 +60,12 @@ def _position(text: str) -> int:
     return value
 
 
+def _labelled(label: str, columns: tuple[str, ...]) -> exports.Cells:
+    """Cells of a report's row, after the name of the report it comes from."""
+    cells = exports.by_name(columns)
+    return lambda record: [label, *cells(record)]
+
+
 def _money_rows(rows: list[Any]) -> list[dict[str, Any]]:
     out = []
     for r in rows:
@@ -103,7 +83,7 @@ class AuditController(Controller):
     @get(
         "/",
         operation_id="list_audit",
-        responses=documented(200, a.AuditPage, command=False, description=_CSV_TOO),
+        responses=documented(200, a.AuditPage, command=False, description=_CSV_XLSX_TOO),
     )
     async def audit(
         self,
@@ -117,8 +97,8 @@ class AuditController(Controller):
         until: dt.datetime | None = None,
         limit: int = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
-        """The audit trail across studios."""
+    ) -> Response[Any]:
+        """The audit trail across studios (CSV or XLSX too)."""
         require(actor, "list_audit")
         api = api_state(request)
         # The contract names the filter ``actor``; the parameter is read from the query string by hand
@@ -143,8 +123,7 @@ class AuditController(Controller):
             ("position",),
             limit,
             cursor,
-            AUDIT_COLUMNS,
-            "audit.csv",
+            ("audit", AUDIT_COLUMNS),
         )
 
 
@@ -168,19 +147,10 @@ class LedgerController(Controller):
         until: dt.date | None = None,
         limit: int = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
+    ) -> Response[Any]:
         """Ledger lines: commitments, payments, reversals and releases, in double entry (CSV or XLSX too)."""
         require(actor, "list_ledger_entries")
         api = api_state(request)
-        if XLSX in request.headers.get("accept", ""):
-            rows = _money_rows(await api.db.fetch("SELECT * FROM ledger_lines ORDER BY position, line"))
-            return Response(
-                content=xlsx(
-                    list(LEDGER_COLUMNS), [[r.get(c) for c in LEDGER_COLUMNS] for r in rows], "ledger"
-                ),
-                media_type=XLSX,
-                headers={"Content-Disposition": 'attachment; filename="ledger.xlsx"'},
-            )
         where, params = _filters(
             [
                 ("studio_id = ?", studio_uuid(studio_id) if studio_id else None),
@@ -199,8 +169,8 @@ class LedgerController(Controller):
             ("position", "line"),
             limit,
             cursor,
-            LEDGER_COLUMNS,
-            "ledger.csv",
+            ("ledger", LEDGER_COLUMNS),
+            money=rows.in_yuan(LedgerRow),
         )
 
     @get(
@@ -210,15 +180,19 @@ class LedgerController(Controller):
     )
     async def balances(
         self, request: Request[Any, Any, Any], actor: Actor, group_by: str = "studio"
-    ) -> Response[bytes]:
+    ) -> Response[Any]:
         """Committed, paid, reversed, released and outstanding per studio, host or county."""
         require(actor, "get_ledger_balances")
         if group_by not in GROUPS:
             raise ProblemError(422, "validation_failed", "group_by: one of studio, host, county")
-        rows = _money_rows(await api_state(request).db.fetch(balances_sql(group_by)))
-        if wants_csv(request):
-            columns = (*GROUPS[group_by], "committed", "paid", "reversed", "released", "outstanding")
-            return csv_response(rows, columns, f"balances-by-{group_by}.csv")
+        db = api_state(request).db
+        if media := exports.wanted(request.headers.get("accept", "")):
+            sums = ("committed", "paid", "reversed", "released", "outstanding")
+            columns = (*GROUPS[group_by], *sums)
+            query = exports.Query(balances_sql(group_by), exports.by_name(columns, money=sums))
+            export = exports.Export(f"balances-by-{group_by}", columns, [query])
+            return await exports.stream(db, export, media)
+        rows = _money_rows(await db.fetch(balances_sql(group_by)))
         return json_response({"group_by": group_by, "items": rows})
 
 
@@ -233,25 +207,29 @@ class ReportController(Controller):
     )
     async def due(
         self, request: Request[Any, Any, Any], actor: Actor, within_days: int = 60
-    ) -> Response[bytes]:
+    ) -> Response[Any]:
         """Evaluations and rectification deadlines due within N days, and those overdue."""
         require(actor, "get_due_report")
         if not 0 <= within_days <= 3660:
             raise ProblemError(422, "validation_failed", "within_days: between 0 and 3660")
         api = api_state(request)
         today = api.today()
+        params: list[Any] = [today, today + dt.timedelta(days=within_days)]
+        sql = {}
+        for name in ("evaluations_due", "rectification_deadlines"):
+            sql[name] = reports.queries()[name].replace("%(today)s", "$1").replace("%(until)s", "$2")
+            if actor.role == "county_reviewer":
+                sql[name] = f"SELECT * FROM ({sql[name]}) AS due WHERE county = $3 ORDER BY due_on, case_no"  # noqa: S608
+        if actor.role == "county_reviewer":
+            params.append(actor.county)
+        if media := exports.wanted(request.headers.get("accept", "")):
+            columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
+            queries = [exports.Query(q, _labelled(name, columns[1:]), params) for name, q in sql.items()]
+            return await exports.stream(api.db, exports.Export("due", columns, queries), media)
         result: dict[str, list[dict[str, Any]]] = {}
         async with api.db.acquire() as conn:
-            for name in ("evaluations_due", "rectification_deadlines"):
-                sql = reports.queries()[name].replace("%(today)s", "$1").replace("%(until)s", "$2")
-                rows = [dict(r) for r in await conn.fetch(sql, today, today + dt.timedelta(days=within_days))]
-                if actor.role == "county_reviewer":
-                    rows = [r for r in rows if r["county"] == actor.county]
-                result[name] = rows
-        if wants_csv(request):
-            merged = [{"report": k, **r} for k, rows in result.items() for r in rows]
-            columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
-            return csv_response(merged, columns, "due.csv")
+            for name, query in sql.items():
+                result[name] = [dict(r) for r in await conn.fetch(query, *params)]
         return json_response({"today": today, "within_days": within_days, **result})
 
     @get(
@@ -259,14 +237,16 @@ class ReportController(Controller):
         operation_id="get_summary_report",
         responses=documented(200, a.SummaryReport, problems=(401, 403, 503), description=_CSV_TOO),
     )
-    async def summary(self, request: Request[Any, Any, Any], actor: Actor) -> Response[bytes]:
+    async def summary(self, request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
         """Counts by county × status, and subsidy totals."""
         require(actor, "get_summary_report")
         api = api_state(request)
+        if media := exports.wanted(request.headers.get("accept", "")):
+            columns = ("county", "status", "studios")
+            query = exports.Query(reports.queries()["counts_by_county_and_status"], exports.by_name(columns))
+            return await exports.stream(api.db, exports.Export("summary", columns, [query]), media)
         counts = [dict(r) for r in await api.db.fetch(reports.queries()["counts_by_county_and_status"])]
         totals = _money_rows(await api.db.fetch(reports.queries()["subsidy_totals"]))
-        if wants_csv(request):
-            return csv_response(counts, ("county", "status", "studios"), "summary.csv")
         return json_response({"counts_by_county_and_status": counts, "subsidy_totals": totals})
 
 
@@ -341,7 +321,7 @@ class HistoryController(Controller):
         last = chosen[-1]
         values = row(studio, positions.get(last.originator_version, 0), last.meta.recorded_at)
         today = business_date(as_of) if as_of else api.today()
-        view = s.studio_view(dict(zip(COLUMNS, values, strict=True)), today, api.app.policies)
+        view = s.studio_view(asdict(values), today, api.app.policies)
         return json_response(
             {
                 "as_of": as_of,
@@ -383,20 +363,24 @@ async def _page(
     key: tuple[str, ...],
     limit: int,
     cursor: str | None,
-    columns: tuple[str, ...],
-    filename: str,
-) -> Response[bytes]:
-    csv = wants_csv(request)
+    export: tuple[str, tuple[str, ...]],
+    money: tuple[str, ...] = (),
+) -> Response[Any]:
+    """A page of a view in JSON, or the whole of it (filtered) as a CSV or XLSX export
+    (``export``: its name and columns)."""
+    media = exports.wanted(request.headers.get("accept", ""), _SPREADSHEETS)
     after = decode_cursor(cursor, [_position] * len(key))
-    if after is not None and not csv:
+    if after is not None and media is None:
         start = len(params)
         params = [*params, *after]
         placeholders = ", ".join(f"${start + i + 1}" for i in range(len(key)))
         where = [*where, f"({', '.join(key)}) > ({placeholders})"]
     sql = f"SELECT * FROM {view}" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
     sql += f" ORDER BY {', '.join(key)}"
-    if csv:
-        return csv_response(_money_rows(await api.db.fetch(sql, *params)), columns, filename)
+    if media is not None:
+        name, columns = export
+        query = exports.Query(sql, exports.by_name(columns, money), params)
+        return await exports.stream(api.db, exports.Export(name, columns, [query]), media)
     size = limit_of(limit)
     rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
     items = _money_rows(rows[:size])

@@ -9,12 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from api import commands as build
+from api import exports
 from api import schemas as s
 from api.access import require
 from api.controllers.common import (
     JsonAnswer,
     api_state,
-    csv_response,
     decode_cursor,
     documented,
     encode_cursor,
@@ -23,7 +23,6 @@ from api.controllers.common import (
     limit_of,
     run_command,
     studio_uuid,
-    wants_csv,
 )
 from api.errors import ProblemError
 from casework.domain.permissions import Actor
@@ -295,7 +294,11 @@ class StudioController(Controller):
         view = s.studio_view(found, api.today(), api.app.policies)
         return JsonAnswer(view, headers={"ETag": f'"{view.version}"'})
 
-    @get("/", operation_id="list_studios", responses=documented(200, s.StudioPage, command=False))
+    @get(
+        "/",
+        operation_id="list_studios",
+        responses=documented(200, s.StudioPage, command=False, description=exports.CSV_XLSX_TOO),
+    )
     async def register(
         self,
         request: Request[Any, Any, Any],
@@ -310,8 +313,8 @@ class StudioController(Controller):
         has_honour: bool | None = None,
         limit: int = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
-        """The register, filtered; a county role sees its own county only."""
+    ) -> Response[Any]:
+        """The register, filtered; a county role sees its own county only (CSV or XLSX too)."""
         require(actor, "list_studios")
         api = api_state(request)
         where: list[str] = []
@@ -342,16 +345,21 @@ class StudioController(Controller):
             where.append(shortfall if training_shortfall else f"NOT {shortfall}")
         if has_honour is not None:
             where.append(("" if has_honour else "NOT ") + "jsonb_array_length(honours) > 0")
-        csv = wants_csv(request)
+        media = exports.wanted(request.headers.get("accept", ""), ("text/csv", exports.XLSX))
         after = decode_cursor(cursor, (str, uuid.UUID))
-        if after is not None and not csv:
+        if after is not None and media is None:
             params.extend(after)
             where.append(f"(case_no, id) > (${len(params) - 1}, ${len(params)}::uuid)")
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY case_no, id"
-        if csv:
-            rows = await api.db.fetch(sql, *params)
-            views = [flat(s.studio_view(r, api.today(), api.app.policies)) for r in rows]
-            return csv_response(views, _CSV, "register.csv")
+        if media is not None:
+            today, policies = api.today(), api.app.policies
+
+            def cells(record: Any) -> list[Any]:
+                values = flat(s.studio_view(record, today, policies))
+                return [values[c] for c in _CSV]
+
+            query = exports.Query(sql, cells, params)
+            return await exports.stream(api.db, exports.Export("register", _CSV, [query]), media)
         size = limit_of(limit)
         rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
         items = [s.studio_view(r, api.today(), api.app.policies) for r in rows[:size]]
