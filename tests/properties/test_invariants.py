@@ -104,7 +104,7 @@ def test_the_strategy_reaches_every_status_and_every_event() -> None:
     events: set[str] = set()
 
     # Derandomised: the same walk every run, so that what it reaches does not depend on luck.
-    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=600, deadline=None, database=None, derandomize=True)
     @given(st.data())
     def walk(data: st.DataObject) -> None:
         sid = uuid.uuid4()
