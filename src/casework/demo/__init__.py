@@ -23,10 +23,21 @@ from casework.domain.events import SubsidyStandardSet
 from casework.domain.state import Studio
 from casework.vault import Vault
 
+from . import paths
 from .paths import BY_NAME, PATHS, Path
 from .walk import CITY_OFFICE, Demo, NotYet, Walk
 
-__all__ = ["BY_NAME", "EXAMPLE_STANDARD", "PATHS", "Demo", "Walk", "example_standards", "load_demo", "walk"]
+__all__ = [
+    "BY_NAME",
+    "EXAMPLE_STANDARD",
+    "PATHS",
+    "Demo",
+    "Walk",
+    "example_standards",
+    "load_demo",
+    "paths",
+    "walk",
+]
 
 # The measures give no figures for the apprenticeship subsidy (第六条(一) 现有补助标准): the
 # city office records them. These are an EXAMPLE for the demo only, not the bureau's rates.

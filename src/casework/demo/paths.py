@@ -113,12 +113,11 @@ def order_rectification(walk: Walk) -> None:
     )
 
 
-def rectification_review(passing: float) -> Step:
-    """Checked again ten days past the deadline (经限期整改后); passed with chance ``passing``."""
+def rectification_review(passed: bool) -> Step:
+    """Checked again ten days past the deadline (经限期整改后)."""
 
     def review(walk: Walk) -> None:
         walk.go(RECTIFICATION_DAYS + 10, RECTIFICATION_DAYS + 10)
-        passed = walk.rng.random() < passing
         reviewed = replace(
             b.review(walk.id, passed, walk.on),
             findings="整改到位，复查合格" if passed else "复查仍不合格，带徒台账未补齐",
@@ -135,13 +134,15 @@ def revoke_after_rectification(walk: Walk) -> None:
 
 def revoke_on_another_ground(walk: Walk) -> None:
     ground: rules.RevocationGround = walk.rng.choice(("master_left_host", "host_dissolved", "misconduct"))
-    walk.run(b.revoke(walk.id, ground, walk.go(30, 400)), walk.office)
+    walk.run(b.revoke(walk.id, ground, walk.go(30, 180)), walk.office)
 
 
 @dataclass(frozen=True)
 class Path:
     name: str
     weight: int
+    # The status a studio walked the whole path stands in.
+    ends_in: rules.Status
     steps: tuple[Step, ...] = ()
     # Years the path needs behind it (evaluations every two years, then a rectification).
     years: int = 0
@@ -150,37 +151,39 @@ class Path:
 # A sheet drawn for 58 rounds its items up to a total of 60, a pass: 57 is the most that fails.
 FAILED = last_evaluation(40, 57)
 AWARDED = (approve, assessment(recommended=True), award, working_years)
+RECTIFICATION = (*AWARDED, FAILED, order_rectification)
 PATHS = (
-    Path("submitted", 10),
-    Path("returned", 6, (send_back,)),
-    Path("amended", 5, (send_back, amend)),
-    Path("withdrawn", 6, (send_back, amend, withdraw)),
-    Path("declined at the county", 5, (decline,)),
-    Path("approved at the county", 6, (approve,)),
-    Path("declined by the panel", 5, (approve, assessment(recommended=False))),
-    Path("assessed", 5, (approve, assessment(recommended=True))),
-    Path("awarded", 70, (*AWARDED, last_evaluation(62, 97))),
-    Path("recommended to the province", 12, (*AWARDED, last_evaluation(85, 99), to_province), years=5),
+    Path("submitted", 10, "submitted"),
+    Path("returned", 6, "returned", (send_back,)),
+    Path("amended", 5, "submitted", (send_back, amend)),
+    Path("withdrawn", 6, "withdrawn", (send_back, amend, withdraw)),
+    Path("declined at the county", 5, "declined", (decline,)),
+    Path("approved at the county", 6, "county_approved", (approve,)),
+    Path("declined by the panel", 5, "declined", (approve, assessment(recommended=False))),
+    Path("assessed", 5, "assessed", (approve, assessment(recommended=True))),
+    Path("awarded", 70, "awarded", (*AWARDED, last_evaluation(62, 97))),
     Path(
-        "rectifying",
-        10,
-        (*AWARDED, FAILED, order_rectification, rectification_review(passing=0.3)),
+        "recommended to the province",
+        12,
+        "awarded",
+        (*AWARDED, last_evaluation(85, 99), to_province),
         years=5,
     ),
+    Path("rectifying", 7, "rectifying", (*RECTIFICATION, rectification_review(passed=False)), years=5),
+    Path("rectified", 3, "awarded", (*RECTIFICATION, rectification_review(passed=True)), years=5),
     Path(
         "revoked after rectification",
         10,
-        (
-            *AWARDED,
-            FAILED,
-            order_rectification,
-            rectification_review(passing=0),
-            revoke_after_rectification,
-        ),
+        "revoked",
+        (*RECTIFICATION, rectification_review(passed=False), revoke_after_rectification),
         years=5,
     ),
     Path(
-        "revoked on another ground", 4, (*AWARDED, last_evaluation(62, 97), revoke_on_another_ground), years=5
+        "revoked on another ground",
+        4,
+        "revoked",
+        (*AWARDED, last_evaluation(62, 97), revoke_on_another_ground),
+        years=5,
     ),
 )
 BY_NAME = {path.name: path for path in PATHS}
