@@ -75,11 +75,11 @@ def long_studio(server: EmbeddedPostgres) -> uuid.UUID:
     demo = Demo(app=app, vault=vault, today=TODAY, rng=random.Random(7), apprentices_per_studio=(60, 60))
     demo.standards, _ = example_standards(app)
     # Awarded five years ago or more; then apprentices until the history is long enough.
-    studio = walk(demo, "鹿城区", BY_NAME["recommended to the province"])
-    while studio.studio.version < LONG_STUDIO_EVENTS:
-        assert studio.studio.award is not None
-        apprentices(studio, studio.studio.award.published_on)
-    state = studio.studio
+    long = walk(demo, "鹿城区", BY_NAME["recommended to the province"])
+    while long.studio.version < LONG_STUDIO_EVENTS:
+        assert long.studio.award is not None
+        apprentices(long, long.studio.award.published_on)
+    state = long.studio
     app.close()
     marker.write_text(str(state.id))
     print(f"long studio: {state.id} ({state.version} events)")
