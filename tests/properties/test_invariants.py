@@ -7,8 +7,11 @@ import itertools
 import uuid
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 
 from casework.domain import rules
 from casework.domain.decide import decide
@@ -102,13 +105,18 @@ def test_any_sequence_of_commands_keeps_every_invariant(data: st.DataObject) -> 
     assert fold(stored, sid) == state
 
 
-def test_the_strategy_reaches_every_status_and_every_event() -> None:
+def test_the_strategy_reaches_every_status_and_every_event(monkeypatch: pytest.MonkeyPatch) -> None:
     """The property above is only as good as the states it visits."""
     seen: set[str] = set()
     events: set[str] = set()
+    # Hypothesis also draws literals it finds in the source of every module loaded so far, so
+    # a walk would change with the modules a run happens to import (a new one moved it off
+    # SubsidyReversed): this walk draws from the strategies and Hypothesis's own constants only.
+    monkeypatch.setattr(providers, "_get_local_constants", Constants)
+    providers.CONSTANTS_CACHE.cache.clear()
 
     # Derandomised: the same walk every run, so that what it reaches does not depend on luck.
-    @settings(max_examples=600, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
     @given(st.data())
     def walk(data: st.DataObject) -> None:
         sid = uuid.uuid4()
@@ -124,6 +132,7 @@ def test_the_strategy_reaches_every_status_and_every_event() -> None:
                 seen.add(state.status)
 
     walk()
+    providers.CONSTANTS_CACHE.cache.clear()
     assert seen == {
         "submitted", "returned", "county_approved", "assessed", "awarded",
         "rectifying", "declined", "withdrawn", "revoked",
