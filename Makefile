@@ -4,16 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench bench-quick openapi demo clean
+.PHONY: run test lint bench bench-quick openapi demo lock clean
 
-$(VENV)/.runtime: requirements.lock pyproject.toml
+# The locks carry every file's hash: pip refuses whatever differs from what was locked.
+# requirements-dev.lock is everything a checkout runs (the embedded PostgreSQL, the tests, the
+# linters); requirements.lock is the production set alone (deploy/Containerfile).
+$(VENV)/.runtime: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -r requirements.lock
+	$(PIP) install --require-hashes -r requirements-dev.lock
 	$(PIP) install --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
-	$(PIP) install -r requirements-dev.lock
+$(VENV)/.dev: $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime
@@ -51,5 +53,22 @@ openapi: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(BIN)/casework demo
 
+# Regenerates both locks from requirements.in / requirements-dev.in, keeping the versions they
+# pin unless an input asks for another (UPGRADE=1: the newest the inputs allow). The hashes are
+# those of every file of each version the indexes offer (other platforms', the sdist), so the
+# locks install beyond this machine. polyfactory (and its Faker) come with litestar for OpenAPI
+# examples, which casework does not make: the production lock leaves them out, and the image
+# installs it with --no-deps.
+LOCKING := .venv-lock
+COMPILE := $(LOCKING)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock:
+	$(PYTHON) -m venv $(LOCKING)
+	$(LOCKING)/bin/python -m pip --disable-pip-version-check -q install pip-tools==7.6.2
+	CUSTOM_COMPILE_COMMAND="make lock" $(COMPILE) --unsafe-package polyfactory --unsafe-package faker \
+		--output-file requirements.lock requirements.in
+	CUSTOM_COMPILE_COMMAND="make lock" $(COMPILE) --constraint requirements.lock \
+		--output-file requirements-dev.lock requirements-dev.in
+
 clean:
-	rm -rf $(VENV) .casework .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCKING) .casework .pytest_cache .mypy_cache .ruff_cache

@@ -19,8 +19,8 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from casework.application import Casework
-from casework.demo import Demo, example_standards, load_demo
-from casework.domain.permissions import Actor
+from casework.demo import BY_NAME, Demo, example_standards, load_demo, walk
+from casework.demo.life import apprentices
 from casework.embedded import EmbeddedPostgres
 from casework.logging import configure_logging
 from casework.vault import Vault
@@ -74,11 +74,12 @@ def long_studio(server: EmbeddedPostgres) -> uuid.UUID:
     vault = Vault.from_setting(None, server.data_dir)
     demo = Demo(app=app, vault=vault, today=TODAY, rng=random.Random(7), apprentices_per_studio=(60, 60))
     demo.standards, _ = example_standards(app)
-    finance = Actor(subject="finance.clerk.li", role="finance")
-    state = demo.studio("鹿城区", "recommended")  # awarded five years ago or more
-    while state.version < LONG_STUDIO_EVENTS:
-        assert state.award is not None
-        state = demo.apprentices(state, state.award.published_on, demo.office(state), finance)
+    # Awarded five years ago or more; then apprentices until the history is long enough.
+    long = walk(demo, "鹿城区", BY_NAME["recommended to the province"])
+    while long.studio.version < LONG_STUDIO_EVENTS:
+        assert long.studio.award is not None
+        apprentices(long, long.studio.award.published_on)
+    state = long.studio
     app.close()
     marker.write_text(str(state.id))
     print(f"long studio: {state.id} ({state.version} events)")

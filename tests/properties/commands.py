@@ -162,14 +162,17 @@ def draw_command(
                 apprentice_id=apprentice_id,
             )
         case "reverse":
-            paid = [p.voucher_no for p in state.payments] if state else []
+            paid = state.payments if state else ()
+            if paid and data.draw(st.booleans()):
+                # A payment made, reversed on any day or on one after it: a reversal dated before
+                # its payment is refused, and the walk must reach accepted ones too.
+                payment = data.draw(st.sampled_from(paid))
+                on = data.draw(st.sampled_from((on, max(on, payment.paid_on))))
+                return c.ReverseSubsidy(
+                    studio_id=sid, voucher_no=payment.voucher_no, reason="更正", reversed_on=on
+                )
             drawn = f"{serial}-{data.draw(st.sampled_from(VOUCHERS))}"
-            return c.ReverseSubsidy(
-                studio_id=sid,
-                voucher_no=data.draw(st.sampled_from(paid)) if paid and data.draw(st.booleans()) else drawn,
-                reason="更正",
-                reversed_on=on,
-            )
+            return c.ReverseSubsidy(studio_id=sid, voucher_no=drawn, reason="更正", reversed_on=on)
         case "enrol":
             n = data.draw(st.integers(1, len(APPRENTICES)))
             # Young or not when qualified; some without a 以师带徒 agreement (another channel).

@@ -14,7 +14,8 @@ import pytest
 from casework.domain.commands import StudioCommand
 from casework.domain.decide import Circumstances, decide
 from casework.domain.errors import CaseworkError, RuleViolation
-from casework.domain.events import Event
+from casework.domain.events import Assessed, Awarded, CountyApproved, Event, Submitted
+from casework.domain.policy import MEASURES_2013
 from casework.domain.state import Studio, fold
 from tests import builders as b
 
@@ -109,3 +110,37 @@ def assessed(sid: uuid.UUID, **changes: object) -> list[Event]:
 
 def awarded(sid: uuid.UUID, **changes: object) -> list[Event]:
     return history(sid, b.submit(sid, **changes), b.approve(sid), b.assess(sid), b.award(sid))
+
+
+# Histories written out as the events themselves, for the tests of a rule that the histories
+# above would run to make their own setup (a rule wrong in both places could pass its test).
+def recorded_submission(sid: uuid.UUID) -> list[Event]:
+    command = b.submit(sid)
+    return [Submitted(proposal=command.proposal, case_no=command.case_no, submitted_on=command.submitted_on)]
+
+
+def recorded_approval(sid: uuid.UUID) -> list[Event]:
+    return [
+        *recorded_submission(sid),
+        CountyApproved(
+            reviewer_unit="鹿城区人力社保局",
+            opinion="材料齐全，原件已核",
+            originals_verified=True,
+            approved_on=b.D(2014, 3, 20),
+        ),
+    ]
+
+
+def recorded_award(sid: uuid.UUID) -> list[Event]:
+    return [
+        *recorded_approval(sid),
+        Assessed(
+            panel=("李四", "王五", "赵六"), opinion="同意推荐", recommended=True, assessed_on=b.D(2014, 4, 15)
+        ),
+        Awarded(
+            decision_no="温人社发〔2014〕88号",
+            published_on=b.D(2014, 5, 8),
+            plaque_no="WZ-2014-001",
+            construction_subsidy_fen=MEASURES_2013.construction_subsidy_fen,
+        ),
+    ]

@@ -20,7 +20,7 @@ from casework.domain.errors import InvalidRequest
 from casework.domain.events import ApprenticeQualified, Awarded, Evaluated
 from casework.domain.policy import MEASURES, MEASURES_2013, NOTES, Policy, PolicyTable
 from tests import builders as b
-from tests.unit.scenario import TODAY, assessed, awarded, given
+from tests.unit.scenario import TODAY, assessed, awarded, given, recorded_award
 from tests.unit.test_apprentices_and_inspections import enrol, qualify
 
 # A made-up revision, for these tests only: from 2016, 40 is young, 89.5 is excellent and the
@@ -107,7 +107,9 @@ class TestActsAreJudgedByTheRulesOfTheirDate:
 class TestBusinessDates:
     def test_an_act_dated_today_is_accepted(self) -> None:
         sid = uuid.uuid4()
-        given(*awarded(sid)).today(b.D(2014, 5, 8)).when(b.award(sid)).then_raises("transition_not_allowed")
+        given(*recorded_award(sid)).today(b.D(2014, 5, 8)).when(b.award(sid)).then_raises(
+            "transition_not_allowed"
+        )
         given(*assessed(sid)).today(b.D(2014, 5, 8)).when(b.award(sid)).then_status("awarded")
 
     def test_an_act_dated_tomorrow_is_refused_naming_the_date(self) -> None:

@@ -13,7 +13,7 @@ from casework.domain import rules
 from casework.domain.events import Event, Submitted
 from casework.domain.values import MeritGround, ProposalChanges
 from tests import builders as b
-from tests.unit.scenario import given, history, submitted
+from tests.unit.scenario import given, history, recorded_submission, submitted
 
 
 class TestSubmission:
@@ -34,7 +34,7 @@ class TestSubmission:
 
     def test_a_studio_is_submitted_only_once(self) -> None:
         sid = uuid.uuid4()
-        given(*submitted(sid)).when(b.submit(sid)).then_raises("transition_not_allowed", "conflict")
+        given(*recorded_submission(sid)).when(b.submit(sid)).then_raises("transition_not_allowed", "conflict")
 
 
 class TestNameRule:
