@@ -17,7 +17,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	touch $@
 
 run: $(VENV)/.runtime
-	$(BIN)/casework serve
+	$(BIN)/casework serve --console-link
 
 test: $(VENV)/.dev
 	$(BIN)/pytest

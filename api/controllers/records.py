@@ -25,12 +25,13 @@ from api.controllers.common import (
 )
 from api.controllers.finance import XLSX
 from api.errors import ProblemError
+from api.queries import reports as queries
+from api.queries.reports import money_rows
 from casework import checkpoints, integrity
 from casework.clock import business_date
 from casework.domain.permissions import Actor
 from casework.store import Envelope, decode_state
-from projections import reports
-from projections.ledger import GROUPS, balances_sql
+from projections.ledger import GROUPS
 from projections.reconciliation import xlsx
 from projections.register import COLUMNS, row
 
@@ -85,16 +86,6 @@ def _position(text: str) -> int:
     if not 0 <= value < 2**63:
         raise ValueError(text)
     return value
-
-
-def _money_rows(rows: list[Any]) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        item = dict(r)
-        for key in [k for k in item if k.endswith("_fen")]:
-            item[key.removesuffix("_fen")] = s.yuan(item.pop(key))
-        out.append(item)
-    return out
 
 
 class AuditController(Controller):
@@ -174,7 +165,7 @@ class LedgerController(Controller):
         require(actor, "list_ledger_entries")
         api = api_state(request)
         if XLSX in request.headers.get("accept", ""):
-            rows = _money_rows(await api.db.fetch("SELECT * FROM ledger_lines ORDER BY position, line"))
+            rows = money_rows(await api.db.fetch("SELECT * FROM ledger_lines ORDER BY position, line"))
             return Response(
                 content=xlsx(
                     list(LEDGER_COLUMNS), [[r.get(c) for c in LEDGER_COLUMNS] for r in rows], "ledger"
@@ -216,7 +207,7 @@ class LedgerController(Controller):
         require(actor, "get_ledger_balances")
         if group_by not in GROUPS:
             raise ProblemError(422, "validation_failed", "group_by: one of studio, host, county")
-        rows = _money_rows(await api_state(request).db.fetch(balances_sql(group_by)))
+        rows = await queries.balances(api_state(request).db, group_by)
         if wants_csv(request):
             columns = (*GROUPS[group_by], "committed", "paid", "reversed", "released", "outstanding")
             return csv_response(rows, columns, f"balances-by-{group_by}.csv")
@@ -241,14 +232,7 @@ class ReportController(Controller):
             raise ProblemError(422, "validation_failed", "within_days: between 0 and 3660")
         api = api_state(request)
         today = api.today()
-        result: dict[str, list[dict[str, Any]]] = {}
-        async with api.db.acquire() as conn:
-            for name in ("evaluations_due", "rectification_deadlines"):
-                sql = reports.queries()[name].replace("%(today)s", "$1").replace("%(until)s", "$2")
-                rows = [dict(r) for r in await conn.fetch(sql, today, today + dt.timedelta(days=within_days))]
-                if actor.role == "county_reviewer":
-                    rows = [r for r in rows if r["county"] == actor.county]
-                result[name] = rows
+        result = await queries.due(api.db, actor, today, within_days)
         if wants_csv(request):
             merged = [{"report": k, **r} for k, rows in result.items() for r in rows]
             columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
@@ -264,11 +248,12 @@ class ReportController(Controller):
         """Counts by county × status, and subsidy totals."""
         require(actor, "get_summary_report")
         api = api_state(request)
-        counts = [dict(r) for r in await api.db.fetch(reports.queries()["counts_by_county_and_status"])]
-        totals = _money_rows(await api.db.fetch(reports.queries()["subsidy_totals"]))
+        found = await queries.summary(api.db)
         if wants_csv(request):
-            return csv_response(counts, ("county", "status", "studios"), "summary.csv")
-        return json_response({"counts_by_county_and_status": counts, "subsidy_totals": totals})
+            return csv_response(
+                found["counts_by_county_and_status"], ("county", "status", "studios"), "summary.csv"
+            )
+        return json_response(found)
 
 
 class HistoryController(Controller):
@@ -456,9 +441,9 @@ async def _page(
     sql = f"SELECT * FROM {view}" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
     sql += f" ORDER BY {', '.join(key)}"
     if csv:
-        return csv_response(_money_rows(await api.db.fetch(sql, *params)), columns, filename)
+        return csv_response(money_rows(await api.db.fetch(sql, *params)), columns, filename)
     size = limit_of(limit)
     rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
-    items = _money_rows(rows[:size])
+    items = money_rows(rows[:size])
     next_cursor = encode_cursor([rows[size - 1][k] for k in key]) if len(rows) > size else None
     return json_response({"items": items, "next_cursor": next_cursor})

@@ -1,0 +1,242 @@
+"""The studios' pages: the register (名册), one studio, and its timeline (as ``casework replay``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+
+from api import schemas as s
+from api.access import require
+from api.console import charts
+from api.console.render import download, page, query
+from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, studio_uuid
+from api.controllers.studios import REGISTER_CSV
+from api.errors import ProblemError
+from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
+from casework import checkpoints
+from casework.cli import shown
+from casework.clock import WENZHOU
+from casework.domain.events import Evaluated
+from casework.domain.permissions import Actor
+from casework.domain.rules import SCORING_SHEET
+from casework.domain.values import ItemScore
+from casework.integrity import Bundle, verify_bundle
+from casework.timeline import entries, record
+
+PAGE_SIZE = 50
+FORMATS = ("csv", "xlsx")
+TIMELINE_COLUMNS = ("version", "recorded_at", "effective_on", "actor", "role", "type", "status_before",
+                    "status_after", "summary", "correlation_id", "request_id")  # fmt: skip
+
+
+def _choice(value: str | None, name: str) -> bool | None:
+    """A yes/no filter of a form: blank is no filter."""
+    if value in (None, ""):
+        return None
+    if value not in ("true", "false"):
+        raise ProblemError(422, "validation_failed", f"{name}: true or false")
+    return value == "true"
+
+
+def _format(value: str | None) -> str | None:
+    if value not in (None, *FORMATS):
+        raise ProblemError(422, "validation_failed", "format: csv or xlsx")
+    return value
+
+
+def _blank(value: str | None) -> str | None:
+    return value or None
+
+
+def _not_found() -> ProblemError:
+    return ProblemError(404, "not_found", "no such studio, or not one of yours")
+
+
+class StudioPages(Controller):
+    path = "/console/studios"
+
+    @get("/", name="console-register")
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: Actor,
+        county: str | None = None,
+        level: str | None = None,
+        status: str | None = None,
+        occupation: str | None = None,
+        grade: str | None = None,
+        q: str | None = None,
+        training_shortfall: str | None = None,
+        has_honour: str | None = None,
+        cursor: str | None = None,
+        format: str | None = None,
+    ) -> Template | Response[bytes]:
+        """The register with the filters of GET /studios, a page at a time, or all of it as a file."""
+        require(viewer, "list_studios")
+        api = api_state(request)
+        today = api.today()
+        duty = api.app.policies.on(today).training_duty_per_year
+        wanted = RegisterFilter(
+            county=_blank(county),
+            level=_blank(level),
+            status=_blank(status),
+            occupation=_blank(occupation),
+            grade=_blank(grade),
+            q=_blank(q),
+            training_shortfall=_choice(training_shortfall, "training_shortfall"),
+            has_honour=_choice(has_honour, "has_honour"),
+        )
+        filters = {f: request.query_params.get(f) for f in RegisterFilter.__struct_fields__}
+        fmt = _format(format)
+        if fmt:
+            rows = await register_all(api.db, viewer, wanted, today, duty)
+            views = [flat(s.studio_view(r, today, api.app.policies)) for r in rows]
+            return download(fmt, "register", REGISTER_CSV, views)
+        after = decode_cursor(_blank(cursor), (str, uuid.UUID))
+        rows, following = await register_page(api.db, viewer, wanted, today, duty, PAGE_SIZE, after)
+        studios = [s.studio_view(r, today, api.app.policies) for r in rows]
+        partial = bool(request.headers.get("hx-request")) and not request.headers.get("hx-boosted")
+        return page(
+            request,
+            viewer,
+            "register_rows.html" if partial else "register.html",
+            api=query("/api/v1/studios", {**filters, "cursor": cursor}),
+            studios=studios,
+            filters=filters,
+            first_page=query("/console/studios", filters),
+            next_page=query("/console/studios", {**filters, "cursor": encode_cursor(following)})
+            if following
+            else None,
+            csv_link=query("/console/studios", {**filters, "format": "csv"}),
+            xlsx_link=query("/console/studios", {**filters, "format": "xlsx"}),
+        )
+
+    @get("/{studio_id:str}", name="console-studio")
+    async def studio(self, request: Request[Any, Any, Any], viewer: Actor, studio_id: str) -> Template:
+        """One studio: its status, master, host, award, subsidies, training, evaluation, rectification."""
+        require(viewer, "get_studio")
+        api = api_state(request)
+        sid = studio_uuid(studio_id)
+        found = await one_studio(api.db, viewer, sid)
+        if found is None:
+            raise _not_found()
+        today = api.today()
+        view = s.studio_view(found, today, api.app.policies)
+        history = await anyio.to_thread.run_sync(api.app.history, sid)
+        evaluations = [e.event for e in history if isinstance(e.event, Evaluated)]
+        items = []
+        if evaluations:
+            scores = evaluations[-1].scores
+            items = [
+                (f"{i.code} {i.title[:10]}", _assessed(scores, i.code), i.maximum) for i in SCORING_SHEET
+            ]
+        years = view.training.per_award_year
+        return page(
+            request,
+            viewer,
+            "studio.html",
+            api=f"/api/v1/studios/{sid}",
+            studio=view,
+            training_chart=charts.columns(
+                [f"第{y.number}年" for y in years],
+                [y.trained for y in years],
+                title="每个认定年度培养中级工以上人数",
+                line=view.training.duty_per_year,
+                line_label=f"年度任务 {view.training.duty_per_year} 人",
+            )
+            if years
+            else None,
+            evaluation_chart=charts.rows(items, title="最近一次绩效评估：各项得分与满分") if items else None,
+            may_see_timeline=viewer.role in ("auditor", "city_office"),
+        )
+
+    @get("/{studio_id:str}/timeline", name="console-timeline")
+    async def timeline(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: Actor,
+        studio_id: str,
+        as_of: str | None = None,
+        format: str | None = None,
+    ) -> Template | Response[bytes]:
+        """The studio's history as ``casework replay`` shows it, as recorded by a date if one is given."""
+        require(viewer, "get_history")
+        api = api_state(request)
+        sid = studio_uuid(studio_id)
+        found = await one_studio(api.db, viewer, sid)
+        if found is None:
+            raise _not_found()
+        day = _day(as_of)
+        until = None if day is None else dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), WENZHOU)
+        history = await anyio.to_thread.run_sync(api.app.history, sid)
+        chosen = shown(history, until=until - dt.timedelta(microseconds=1) if until else None, up_to=None)
+        records = [record(entry) for entry in entries(chosen)]
+        fmt = _format(format)
+        verification = None
+        if viewer.role == "auditor" and not fmt:
+            made = await _bundle(request, sid)
+            trusted = api.signer.public_key if api.signer else None
+            verification = await anyio.to_thread.run_sync(verify_bundle, made, trusted)
+        if fmt:
+            return download(fmt, f"timeline-{found['case_no']}", TIMELINE_COLUMNS, records)
+        return page(
+            request,
+            viewer,
+            "timeline.html",
+            api=f"/api/v1/studios/{sid}/history",
+            studio=found,
+            records=records,
+            as_of=day,
+            latest=len(history),
+            csv_link=query(request.url.path, {"as_of": as_of, "format": "csv"}),
+            may_bundle=verification is not None,
+            verification=verification,
+        )
+
+    @get("/{studio_id:str}/bundle", name="console-bundle")
+    async def bundle(self, request: Request[Any, Any, Any], viewer: Actor, studio_id: str) -> Response[bytes]:
+        """The studio's history as a bundle an auditor verifies offline (casework verify-bundle)."""
+        require(viewer, "get_bundle")
+        sid = studio_uuid(studio_id)
+        made = await _bundle(request, sid)
+        return Response(
+            content=msgspec.json.encode(made),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="studio-{sid}.json"'},
+        )
+
+
+async def _bundle(request: Request[Any, Any, Any], sid: uuid.UUID) -> Bundle:
+    api = api_state(request)
+    signer = api.signer
+    if signer is None:
+        raise ProblemError(503, "unavailable", "no signing key is configured")
+    made = await anyio.to_thread.run_sync(
+        lambda: checkpoints.make_bundle(api.app, api.database_url, sid, signer, dt.datetime.now(dt.UTC))
+    )
+    if made is None:
+        raise _not_found()
+    return made
+
+
+def _assessed(scores: dict[str, ItemScore], code: str) -> Decimal:
+    """The panel's score of an item (an item not scored counts nought)."""
+    return scores[code].assessed if code in scores else Decimal(0)
+
+
+def _day(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ProblemError(
+            422, "validation_failed", f"as_of: a date such as 2026-06-30, not {text!r}"
+        ) from None
