@@ -16,7 +16,7 @@ from api import schemas as s
 from api.access import require
 from api.console import charts
 from api.console.render import download, page, query
-from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, studio_uuid
+from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, limit_of, studio_uuid
 from api.controllers.studios import REGISTER_CSV
 from api.errors import ProblemError
 from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
@@ -76,6 +76,7 @@ class StudioPages(Controller):
         training_shortfall: str | None = None,
         has_honour: str | None = None,
         cursor: str | None = None,
+        limit: int = PAGE_SIZE,
         format: str | None = None,
     ) -> Template | Response[bytes]:
         """The register with the filters of GET /studios, a page at a time, or all of it as a file."""
@@ -94,15 +95,20 @@ class StudioPages(Controller):
             has_honour=_choice(has_honour, "has_honour"),
         )
         filters = {f: request.query_params.get(f) for f in RegisterFilter.__struct_fields__}
+        if limit != PAGE_SIZE:
+            filters["limit"] = str(limit)
         fmt = _format(format)
         if fmt:
             rows = await register_all(api.db, viewer, wanted, today, duty)
             views = [flat(s.studio_view(r, today, api.app.policies)) for r in rows]
             return download(fmt, "register", REGISTER_CSV, views)
         after = decode_cursor(_blank(cursor), (str, uuid.UUID))
-        rows, following = await register_page(api.db, viewer, wanted, today, duty, PAGE_SIZE, after)
+        rows, following = await register_page(api.db, viewer, wanted, today, duty, limit_of(limit), after)
         studios = [s.studio_view(r, today, api.app.policies) for r in rows]
-        partial = bool(request.headers.get("hx-request")) and not request.headers.get("hx-boosted")
+        # htmx asks for the results only (a filter changed, another page); a reload, the page.
+        partial = bool(request.headers.get("hx-request")) and not request.headers.get(
+            "hx-history-restore-request"
+        )
         return page(
             request,
             viewer,
