@@ -16,10 +16,10 @@ from api.access import require
 from api.console.render import back_to, download, page
 from api.console.session import CSRF_FIELD, check_csrf
 from api.console.studio_pages import _day, _format
-from api.controllers.common import api_state, studio_uuid
+from api.controllers.common import api_state
 from api.controllers.finance import STATEMENT_MAX_BYTES
 from api.errors import ProblemError
-from api.queries.reconciliations import earlier_reports
+from api.queries.reconciliations import earlier_reports, one_report
 from casework.domain.permissions import Actor
 from projections import reconciliation
 
@@ -75,16 +75,8 @@ class FinancePages(Controller):
     ) -> Template | Response[bytes]:
         """One report by category, with the statement's and the ledger's totals; or as a file."""
         require(viewer, "get_reconciliation")
-        api = api_state(request)
-        wanted = studio_uuid(report_id)
-
-        def load() -> dict[str, Any] | None:
-            with psycopg.connect(api.database_url) as conn:
-                return reconciliation.load_reconciliation(conn, wanted)
-
-        found = await anyio.to_thread.run_sync(load)
-        if found is None:
-            raise ProblemError(404, "not_found", "no such reconciliation report")
+        found = await one_report(api_state(request).database_url, report_id)
+        wanted = found["id"]
         fmt = _format(format)
         if fmt:
             columns, rows = reconciliation.rows_for_export(found["items"])

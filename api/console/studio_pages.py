@@ -20,6 +20,7 @@ from api.controllers.common import api_state, decode_cursor, encode_cursor, flat
 from api.controllers.studios import REGISTER_CSV
 from api.errors import ProblemError
 from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
+from api.state import ApiState
 from casework import checkpoints
 from casework.cli import shown
 from casework.clock import WENZHOU
@@ -127,12 +128,7 @@ class StudioPages(Controller):
     @get("/{studio_id:str}", name="console-studio")
     async def studio(self, request: Request[Any, Any, Any], viewer: Actor, studio_id: str) -> Template:
         """One studio: its status, master, host, award, subsidies, training, evaluation, rectification."""
-        require(viewer, "get_studio")
-        api = api_state(request)
-        sid = studio_uuid(studio_id)
-        found = await one_studio(api.db, viewer, sid)
-        if found is None:
-            raise _not_found()
+        api, sid, found = await _studio_for(request, viewer, "get_studio", studio_id)
         today = api.today()
         view = s.studio_view(found, today, api.app.policies)
         history = await anyio.to_thread.run_sync(api.app.history, sid)
@@ -173,12 +169,7 @@ class StudioPages(Controller):
         format: str | None = None,
     ) -> Template | Response[bytes]:
         """The studio's history as ``casework replay`` shows it, as recorded by a date if one is given."""
-        require(viewer, "get_history")
-        api = api_state(request)
-        sid = studio_uuid(studio_id)
-        found = await one_studio(api.db, viewer, sid)
-        if found is None:
-            raise _not_found()
+        api, sid, found = await _studio_for(request, viewer, "get_history", studio_id)
         day = _day(as_of)
         until = None if day is None else dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), WENZHOU)
         history = await anyio.to_thread.run_sync(api.app.history, sid)
@@ -217,6 +208,20 @@ class StudioPages(Controller):
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="studio-{sid}.json"'},
         )
+
+
+async def _studio_for(
+    request: Request[Any, Any, Any], viewer: Actor, operation: str, studio_id: str
+) -> tuple[ApiState, uuid.UUID, Any]:
+    """The state, the studio's id and its register row, for a role the operation allows and a
+    studio in the viewer's scope (404 otherwise, as the API answers)."""
+    require(viewer, operation)
+    api = api_state(request)
+    sid = studio_uuid(studio_id)
+    found = await one_studio(api.db, viewer, sid)
+    if found is None:
+        raise _not_found()
+    return api, sid, found
 
 
 async def _bundle(request: Request[Any, Any, Any], sid: uuid.UUID) -> Bundle:

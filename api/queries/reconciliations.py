@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import anyio.to_thread
 import asyncpg
+import psycopg
+
+from api.errors import ProblemError
+from projections import reconciliation
 
 EARLIER = 100  # reports listed on the page (each stays readable by its id)
 
@@ -19,3 +25,20 @@ async def earlier_reports(db: asyncpg.Pool[Any]) -> list[dict[str, Any]]:
         EARLIER,
     )
     return [dict(r) for r in rows]
+
+
+async def one_report(database_url: str, report_id: str) -> dict[str, Any]:
+    """A stored report by its id; 404 when there is none (an id that is no UUID included)."""
+    try:
+        wanted = uuid.UUID(report_id)
+    except ValueError:
+        raise ProblemError(404, "not_found", "no such reconciliation report") from None
+
+    def load() -> dict[str, Any] | None:
+        with psycopg.connect(database_url) as conn:
+            return reconciliation.load_reconciliation(conn, wanted)
+
+    found = await anyio.to_thread.run_sync(load)
+    if found is None:
+        raise ProblemError(404, "not_found", "no such reconciliation report")
+    return found
