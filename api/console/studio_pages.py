@@ -15,7 +15,7 @@ from litestar.response import Template
 from api import schemas as s
 from api.access import require
 from api.console import charts
-from api.console.render import download, page, query
+from api.console.render import download, may, page, query
 from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, limit_of, studio_uuid
 from api.controllers.studios import REGISTER_CSV
 from api.errors import ProblemError
@@ -176,11 +176,6 @@ class StudioPages(Controller):
         chosen = shown(history, until=until - dt.timedelta(microseconds=1) if until else None, up_to=None)
         records = [record(entry) for entry in entries(chosen)]
         fmt = _format(format)
-        verification = None
-        if viewer.role == "auditor" and not fmt:
-            made = await _bundle(request, sid)
-            trusted = api.signer.public_key if api.signer else None
-            verification = await anyio.to_thread.run_sync(verify_bundle, made, trusted)
         if fmt:
             return download(fmt, f"timeline-{found['case_no']}", TIMELINE_COLUMNS, records)
         return page(
@@ -193,8 +188,24 @@ class StudioPages(Controller):
             as_of=day,
             latest=len(history),
             csv_link=query(request.url.path, {"as_of": as_of, "format": "csv"}),
-            may_bundle=verification is not None,
-            verification=verification,
+            may_bundle=may(viewer, "get_bundle"),
+        )
+
+    @get("/{studio_id:str}/verification", name="console-verification")
+    async def verification(self, request: Request[Any, Any, Any], viewer: Actor, studio_id: str) -> Template:
+        """The studio's bundle verified as an auditor would offline, as a part of the timeline
+        (it reads the whole log: the timeline asks for it once shown, through htmx)."""
+        require(viewer, "get_bundle")
+        api = api_state(request)
+        made = await _bundle(request, studio_uuid(studio_id))
+        trusted = api.signer.public_key if api.signer else None
+        verdict = await anyio.to_thread.run_sync(verify_bundle, made, trusted)
+        return page(
+            request,
+            viewer,
+            "verification.html",
+            api=f"/api/v1/studios/{studio_id}/history/bundle",
+            verdict=verdict,
         )
 
     @get("/{studio_id:str}/bundle", name="console-bundle")

@@ -139,7 +139,14 @@ async def test_the_timeline_is_the_history_as_replay_shows_it(
     records = [record(entry) for entry in entries(history)]
     shown = re.findall(r"<td>([^<]*)</td></tr>", page.text)
     assert shown == [str(r["summary"]).replace("&", "&amp;") for r in records]
-    assert "核验通过" in page.text  # the auditor sees the bundle verified
+    assert 'hx-get="/console/studios/' in page.text  # the verification comes once the page is shown
+    verified = await client.get(
+        f"/console/studios/{studio['id']}/verification", headers={"HX-Request": "true"}
+    )
+    assert "核验通过" in verified.text
+    assert "<html" not in verified.text
+    integrity = await client.get("/console/integrity")
+    assert "校验通过" in integrity.text
     bundle = await client.get(f"/console/studios/{studio['id']}/bundle")
     assert bundle.status_code == 200
     assert len(bundle.json()["events"]) == len(history)
@@ -196,6 +203,9 @@ async def test_overview_due_and_ledger_show_the_reports(
     await sign_in(client, api_state, "city_office")
     overview = await client.get("/console/")
     assert "<svg" in overview.text  # the chart, drawn on the server
+    assert "由审计角色查看" in overview.text  # the integrity check is the auditor's
+    assert (await client.get("/console/integrity")).status_code == 403
+    assert (await client.get(f"/console/studios/{studio['id']}/verification")).status_code == 403
     assert re.search(r"<td>鹿城区</td>.*?<td class=\"num\">1</td>", overview.text)
     assert "¥30,000.00" in overview.text
     csv = await client.get("/console/?format=csv")
