@@ -16,6 +16,7 @@ from api import schemas as s
 from api.access import require
 from api.console import charts
 from api.console.render import download, may, page, query
+from api.console.tables import timeline_rows
 from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, limit_of, studio_uuid
 from api.controllers.studios import REGISTER_CSV
 from api.errors import ProblemError
@@ -172,9 +173,14 @@ class StudioPages(Controller):
         api, sid, found = await _studio_for(request, viewer, "get_history", studio_id)
         day = _day(as_of)
         until = None if day is None else dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), WENZHOU)
-        history = await anyio.to_thread.run_sync(api.app.history, sid)
-        chosen = shown(history, until=until - dt.timedelta(microseconds=1) if until else None, up_to=None)
-        records = [record(entry) for entry in entries(chosen)]
+        last = until - dt.timedelta(microseconds=1) if until else None
+
+        def replayed() -> tuple[int, list[dict[str, Any]]]:
+            # Off the event loop: each event is applied to the state before it (its status change).
+            history = api.app.history(sid)
+            return len(history), [record(entry) for entry in entries(shown(history, until=last, up_to=None))]
+
+        latest, records = await anyio.to_thread.run_sync(replayed)
         fmt = _format(format)
         if fmt:
             return download(fmt, f"timeline-{found['case_no']}", TIMELINE_COLUMNS, records)
@@ -185,8 +191,9 @@ class StudioPages(Controller):
             api=f"/api/v1/studios/{sid}/history",
             studio=found,
             records=records,
+            rows=timeline_rows(records),
             as_of=day,
-            latest=len(history),
+            latest=latest,
             csv_link=query(request.url.path, {"as_of": as_of, "format": "csv"}),
             may_bundle=may(viewer, "get_bundle"),
         )
