@@ -34,12 +34,14 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.register --events 1000000
 	$(BIN)/python -m benchmarks.api --studios 1000 --requests 5000 --commands 600
 	$(BIN)/python -m benchmarks.reconcile --rows 100000
+	$(BIN)/python -m benchmarks.console --events 1000000
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
 	$(BIN)/python -m benchmarks.register --events 60000 --requests 50
 	$(BIN)/python -m benchmarks.api --studios 200 --requests 2000 --commands 200 --rounds 1 --seconds 3
 	$(BIN)/python -m benchmarks.reconcile --rows 20000
+	$(BIN)/python -m benchmarks.console --events 60000 --requests 50 --rounds 2
 
 openapi: $(VENV)/.runtime
 	$(BIN)/casework openapi --output api/openapi.json
