@@ -24,11 +24,10 @@ import psycopg
 from api.auth import issue_token, jwt_secret
 from api.console.session import COOKIE, sign_in_link
 from benchmarks.api import best, free_port, ready, start
-from benchmarks.dataset import ensure, long_studio
+from benchmarks.dataset import ensure, long_studio, projected
 from benchmarks.loadgen import Result, get_request, load
 from casework.application import Casework
 from casework.logging import configure_logging
-from projections.runner import Projector, all_projections
 
 
 def page_request(path: str, session: str) -> bytes:
@@ -73,13 +72,8 @@ def main() -> None:
     longest = long_studio(server)
     folder = Path(tempfile.mkdtemp(prefix="casework-bench-console-"))
     try:
+        events = projected(server.url)
         app = Casework(server.url)
-        projector = Projector(app, server.url)
-        for projection in all_projections():
-            projector.ensure(projection)
-            projector.catch_up(projection, limit=5000)
-        events = projector.head()
-        projector.close()
         length = len(app.history(longest))
         app.close()
         with psycopg.connect(server.url) as conn:

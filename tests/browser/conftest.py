@@ -15,10 +15,9 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.conftest import _with_database
+from tests.conftest import CHROMIUM, _with_database
 from tests.serving import casework, start_serving, stop_serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 _LINK = re.compile(r"http://\S+/console/sign-in\?link=\S+")
 
