@@ -106,6 +106,7 @@ def test_the_strategy_reaches_every_status_and_every_event(monkeypatch: pytest.M
     # then changed with whatever the run had imported before (the console's modules made it miss
     # ApprenticeQualified in the whole suite). Without them it is the same walk in every run.
     monkeypatch.setattr(providers, "_get_local_constants", providers.Constants)
+    monkeypatch.setattr(providers, "CONSTANTS_CACHE", type(providers.CONSTANTS_CACHE)(1024))
     seen: set[str] = set()
     events: set[str] = set()
 
