@@ -13,9 +13,8 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from api.access import require
-from api.console.render import back_to, download, page
+from api.console.render import back_to, day_of, download, file_format, page
 from api.console.session import CSRF_FIELD, check_csrf
-from api.console.studio_pages import _day, _format
 from api.controllers.common import api_state
 from api.controllers.finance import STATEMENT_MAX_BYTES
 from api.errors import ProblemError
@@ -52,7 +51,7 @@ class FinancePages(Controller):
         if not isinstance(statement, UploadFile):
             raise ProblemError(422, "validation_failed", "statement: choose a CSV or XLSX file")
         data = await statement.read()
-        as_of = _day(form.get("as_of") or None)
+        as_of = day_of(form.get("as_of") or None)
         api = api_state(request)
 
         def run() -> dict[str, Any]:
@@ -77,7 +76,7 @@ class FinancePages(Controller):
         require(viewer, "get_reconciliation")
         found = await one_report(api_state(request).database_url, report_id)
         wanted = found["id"]
-        fmt = _format(format)
+        fmt = file_format(format)
         if fmt:
             columns, rows = reconciliation.rows_for_export(found["items"])
             return download(

@@ -4,6 +4,7 @@ downloads of its tables, and the HTML pages of refusals."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from api.console import words
 from api.console.session import COOKIE, CSRF_FIELD, InvalidLink, NotSignedIn, csrf_token
 from api.controllers.common import api_state
 from api.controllers.finance import XLSX
-from api.errors import on_unexpected, problem_for
+from api.errors import ProblemError, on_unexpected, problem_for
 from casework.domain.permissions import Actor
 from projections.reconciliation import xlsx
 from projections.spreadsheet import csv_cell
@@ -90,6 +91,28 @@ def query(path: str, params: Mapping[str, Any]) -> str:
     """A path with the parameters that are set (the API link and the paging links of a page)."""
     given = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{path}?{urlencode(given)}" if given else path
+
+
+FORMATS = ("csv", "xlsx")
+
+
+def file_format(value: str | None) -> str | None:
+    """The file a page's table is asked as (csv or xlsx), or None for the page itself."""
+    if value not in (None, *FORMATS):
+        raise ProblemError(422, "validation_failed", "format: csv or xlsx")
+    return value
+
+
+def day_of(text: str | None) -> dt.date | None:
+    """A date given in a form or a link (blank: none); 422 naming the field otherwise."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ProblemError(
+            422, "validation_failed", f"as_of: a date such as 2026-06-30, not {text!r}"
+        ) from None
 
 
 def download(

@@ -11,8 +11,7 @@ from litestar.response import Redirect, Template
 
 from api.access import require
 from api.console import charts, words
-from api.console.render import back_to, download, may, page, query
-from api.console.studio_pages import _format
+from api.console.render import back_to, download, file_format, may, page, query
 from api.controllers.common import api_state, studio_uuid
 from api.errors import ProblemError
 from api.queries import reports
@@ -40,7 +39,7 @@ class ReportPages(Controller):
         api = api_state(request)
         found = await reports.summary(api.db)
         counts = found["counts_by_county_and_status"]
-        fmt = _format(format)
+        fmt = file_format(format)
         if fmt:
             return download(fmt, "overview", ("county", "status", "studios"), counts)
         table: dict[str, dict[str, int]] = defaultdict(dict)
@@ -89,7 +88,7 @@ class ReportPages(Controller):
         found = await reports.due(api.db, viewer, api.today(), within_days)
         for rows in found.values():
             rows.sort(key=lambda r: not r["overdue"])  # stable: by date within each
-        fmt = _format(format)
+        fmt = file_format(format)
         if fmt:
             merged = [{"report": k, **r} for k, rows in found.items() for r in rows]
             return download(fmt, "due", DUE_COLUMNS, merged)
@@ -117,7 +116,7 @@ class ReportPages(Controller):
         if group_by not in GROUPS:
             raise ProblemError(422, "validation_failed", "group_by: one of studio, host, county")
         api = api_state(request)
-        fmt = _format(format)
+        fmt = file_format(format)
         studio = None
         if studio_id:
             sid = studio_uuid(studio_id)

@@ -15,7 +15,7 @@ from litestar.response import Template
 from api import schemas as s
 from api.access import require
 from api.console import charts
-from api.console.render import download, may, page, query
+from api.console.render import day_of, download, file_format, may, page, query
 from api.console.tables import timeline_rows
 from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, limit_of, studio_uuid
 from api.controllers.studios import REGISTER_CSV
@@ -33,7 +33,6 @@ from casework.integrity import Bundle, verify_bundle
 from casework.timeline import entries, record
 
 PAGE_SIZE = 50
-FORMATS = ("csv", "xlsx")
 TIMELINE_COLUMNS = ("version", "recorded_at", "effective_on", "actor", "role", "type", "status_before",
                     "status_after", "summary", "correlation_id", "request_id")  # fmt: skip
 
@@ -45,12 +44,6 @@ def _choice(value: str | None, name: str) -> bool | None:
     if value not in ("true", "false"):
         raise ProblemError(422, "validation_failed", f"{name}: true or false")
     return value == "true"
-
-
-def _format(value: str | None) -> str | None:
-    if value not in (None, *FORMATS):
-        raise ProblemError(422, "validation_failed", "format: csv or xlsx")
-    return value
 
 
 def _blank(value: str | None) -> str | None:
@@ -99,7 +92,7 @@ class StudioPages(Controller):
         filters = {f: request.query_params.get(f) for f in RegisterFilter.__struct_fields__}
         if limit != PAGE_SIZE:
             filters["limit"] = str(limit)
-        fmt = _format(format)
+        fmt = file_format(format)
         if fmt:
             rows = await register_all(api.db, viewer, wanted, today, duty)
             views = [flat(s.studio_view(r, today, api.app.policies)) for r in rows]
@@ -171,7 +164,7 @@ class StudioPages(Controller):
     ) -> Template | Response[bytes]:
         """The studio's history as ``casework replay`` shows it, as recorded by a date if one is given."""
         api, sid, found = await _studio_for(request, viewer, "get_history", studio_id)
-        day = _day(as_of)
+        day = day_of(as_of)
         until = None if day is None else dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), WENZHOU)
         last = until - dt.timedelta(microseconds=1) if until else None
 
@@ -181,7 +174,7 @@ class StudioPages(Controller):
             return len(history), [record(entry) for entry in entries(shown(history, until=last, up_to=None))]
 
         latest, records = await anyio.to_thread.run_sync(replayed)
-        fmt = _format(format)
+        fmt = file_format(format)
         if fmt:
             return download(fmt, f"timeline-{found['case_no']}", TIMELINE_COLUMNS, records)
         return page(
@@ -258,14 +251,3 @@ async def _bundle(request: Request[Any, Any, Any], sid: uuid.UUID) -> Bundle:
 def _assessed(scores: dict[str, ItemScore], code: str) -> Decimal:
     """The panel's score of an item (an item not scored counts nought)."""
     return scores[code].assessed if code in scores else Decimal(0)
-
-
-def _day(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ProblemError(
-            422, "validation_failed", f"as_of: a date such as 2026-06-30, not {text!r}"
-        ) from None
