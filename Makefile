@@ -19,7 +19,7 @@ $(VENV)/.dev: $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime
-	$(BIN)/casework serve
+	$(BIN)/casework serve --console-link
 
 test: $(VENV)/.dev
 	$(BIN)/pytest
@@ -38,6 +38,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.reconcile --rows 100000
 	$(BIN)/python -m benchmarks.bundles
 	$(BIN)/python -m benchmarks.export --events 1000000
+	$(BIN)/python -m benchmarks.console --events 1000000
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.rebuild --events 60000
@@ -46,6 +47,7 @@ bench-quick: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.reconcile --rows 20000
 	$(BIN)/python -m benchmarks.bundles --sizes 1000 100000
 	$(BIN)/python -m benchmarks.export --events 60000 --seed-studios 200
+	$(BIN)/python -m benchmarks.console --events 60000 --requests 50 --rounds 2
 
 openapi: $(VENV)/.runtime
 	$(BIN)/casework openapi --output api/openapi.json

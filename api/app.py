@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import Parameter
 
 from api import errors
+from api.console import CREATE_LINKS, console_router, template_config
 from api.controllers.common import POSITION_HEADER, provide_actor
 from api.controllers.finance import ReconciliationController
 from api.controllers.health import HealthController
@@ -46,7 +47,10 @@ OTHER_BODIES = {
         "text/csv",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/octet-stream",
-    )
+    ),
+    # The console's forms: the statement upload and signing out.
+    "/console/reconciliations": ("multipart/form-data",),
+    "/console/sign-out": ("application/x-www-form-urlencoded", "multipart/form-data"),
 }
 
 
@@ -180,7 +184,7 @@ def _configure_lifespan(state: ApiState) -> Any:
         )
         async with state.pool.acquire() as conn, conn.transaction():
             await conn.execute(SCHEMA_LOCK)
-            for statement in CREATE_IDEMPOTENCY:
+            for statement in (*CREATE_IDEMPOTENCY, *CREATE_LINKS):
                 await conn.execute(statement)
         # This app's own runner: another app over the same state (a test's second replica)
         # must not be the one that stops it.
@@ -237,7 +241,9 @@ def create_app(state: ApiState) -> Litestar:
             ReconciliationController,
             PolicyController,
             HealthController,
+            console_router(),
         ],
+        template_config=template_config(),
         dependencies={"actor": Provide(provide_actor)},
         exception_handlers=_configure_exception_handlers(),
         openapi_config=_configure_openapi(),

@@ -23,6 +23,8 @@ from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
 from api.auth import issue_token, jwt_secret
+from api.console import CREATE_LINKS
+from api.console.session import sign_in_link
 from api.idempotency import CREATE as CREATE_IDEMPOTENCY
 from api.state import ApiState
 from api.writes import LastWrites
@@ -84,6 +86,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             database="embedded" if not settings.database_url else "configured",
             workers=workers,
         )
+        if args.console_link:
+            link = sign_in_link(
+                jwt_secret(settings.jwt_secret, settings.data_dir),
+                _console_url(settings, host, port),
+                role="city_office",
+                subject="operator",
+            )
+            print(
+                f"\nweb console (控制台): open {link}\n"
+                "  (signs in once, within 15 minutes, as the city office's operator; "
+                "`casework token --role R --subject S --link` makes another)\n",
+                flush=True,
+            )
         # uvicorn drains in-flight requests on SIGTERM/SIGINT, the lifespan stops the runners,
         # and uvicorn then re-raises the signal under the handlers it found: make those no-ops
         # so that this process goes on to stop the embedded database and exit 0.
@@ -163,10 +178,30 @@ def worker_app(settings: Settings, written: LastWrites) -> Litestar:
     return app
 
 
+def _console_url(settings: Settings, host: str | None = None, port: int | None = None) -> str:
+    """Where a browser on this machine reaches serve (a wildcard address is reached on loopback)."""
+    host = host or settings.host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared, not bound
+    return f"http://{shown}:{port or settings.port}"
+
+
 def _token(settings: Settings, args: argparse.Namespace) -> int:
+    secret = jwt_secret(settings.jwt_secret, settings.data_dir)
     try:
+        if args.link:
+            print(
+                sign_in_link(
+                    secret,
+                    _console_url(settings),
+                    role=args.role,
+                    subject=args.subject,
+                    county=args.county,
+                    session=dt.timedelta(hours=args.ttl),
+                )
+            )
+            return 0
         token = issue_token(
-            jwt_secret(settings.jwt_secret, settings.data_dir),
+            secret,
             role=args.role,
             subject=args.subject,
             county=args.county,
@@ -212,7 +247,7 @@ def _prepare(settings: Settings, args: argparse.Namespace) -> int:
             projector.close()
         with psycopg.connect(runtime.database_url, autocommit=True) as conn:
             reconciliation.ensure_tables(conn)
-            for statement in CREATE_IDEMPOTENCY:
+            for statement in (*CREATE_IDEMPOTENCY, *CREATE_LINKS):
                 conn.execute(statement)
     log.info("prepared", projections=[p.name for p in all_projections()])
     return 0
@@ -234,12 +269,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="API processes on the one port (CASEWORK_WORKERS, default 1; one per core)",
     )
+    serve.add_argument(
+        "--console-link",
+        action="store_true",
+        help="print a one-time sign-in link to the web console (/console) for the local operator "
+        "(city office); a new one at each start",
+    )
     serve.set_defaults(run=_serve)
     token = sub.add_parser("token", help="print a bearer token")
     token.add_argument("--role", required=True)
     token.add_argument("--subject", required=True)
     token.add_argument("--county", default=None)
     token.add_argument("--ttl", type=float, default=8.0, help="hours")
+    token.add_argument(
+        "--link",
+        action="store_true",
+        help="print a one-time sign-in link to the web console instead (good for 15 minutes, once; "
+        "the session lasts --ttl hours)",
+    )
     token.set_defaults(run=_token)
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="-")

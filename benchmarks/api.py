@@ -26,8 +26,8 @@ import asyncpg
 import httpx
 
 from api.auth import issue_token, jwt_secret
-from api.controllers.studios import SELECT_ONE
 from api.database import create_pool
+from api.queries.studios import SELECT_ONE
 from benchmarks.loadgen import (
     Result,
     baseline,

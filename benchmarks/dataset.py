@@ -24,6 +24,8 @@ from casework.demo.life import apprentices
 from casework.embedded import EmbeddedPostgres
 from casework.logging import configure_logging
 from casework.vault import Vault
+from projections.models import all_projections
+from projections.runner import Projector
 
 HERE = Path(__file__).parent
 TODAY = dt.date(2026, 11, 26)
@@ -84,6 +86,20 @@ def long_studio(server: EmbeddedPostgres) -> uuid.UUID:
     marker.write_text(str(state.id))
     print(f"long studio: {state.id} ({state.version} events)")
     return state.id
+
+
+def projected(database_url: str) -> int:
+    """Bring every projection up to date (the benchmarks serve without running them); the log's head."""
+    app = Casework(database_url)
+    projector = Projector(app, database_url)
+    try:
+        for projection in all_projections():
+            projector.ensure(projection)
+            projector.catch_up(projection, limit=5000)
+        return projector.head()
+    finally:
+        projector.close()
+        app.close()
 
 
 def ensure(events: int, workers: int = 2) -> EmbeddedPostgres:

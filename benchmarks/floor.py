@@ -20,8 +20,8 @@ from typing import Any
 import msgspec
 from litestar import Litestar, Response, get
 
-from api.controllers.studios import SELECT_ONE
 from api.database import create_pool
+from api.queries.studios import SELECT_ONE
 
 
 def create() -> Litestar:

@@ -20,12 +20,9 @@ import psycopg
 
 from api.auth import issue_token, jwt_secret
 from benchmarks.api import free_port, ready, start
-from benchmarks.dataset import ensure
+from benchmarks.dataset import ensure, projected
 from benchmarks.loadgen import get_request, load, peak_rss_mb
-from casework.application import Casework
 from casework.logging import configure_logging
-from projections.models import all_projections
-from projections.runner import Projector
 
 
 def queries(database_url: str) -> dict[str, str]:
@@ -86,14 +83,7 @@ def main() -> None:
     server = ensure(args.events)
     folder = Path(tempfile.mkdtemp(prefix="casework-bench-register-"))
     try:
-        app = Casework(server.url)
-        projector = Projector(app, server.url)
-        for projection in all_projections():
-            projector.ensure(projection)
-            projector.catch_up(projection, limit=5000)
-        events = projector.head()
-        projector.close()
-        app.close()
+        events = projected(server.url)
         port = free_port()
         serve = start(["serve", "--no-projections"], server.url, folder, port)
         try:

@@ -22,13 +22,29 @@ from casework.vault import Vault
 from projections.models import all_projections
 from projections.runner import Projector
 
-_INTEGRATION_DIRS = ("application", "integration", "api")
+_INTEGRATION_DIRS = ("application", "integration", "api", "console", "browser")
+CHROMIUM = Path("/usr/bin/chromium")
+_NO_BROWSER = (
+    f"the browser tests (tests/browser) were SKIPPED: no Chromium at {CHROMIUM} "
+    "(apt-get install chromium fonts-wqy-zenhei; .ci/run installs them)"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if any(f"tests/{d}/" in str(item.path).replace(os.sep, "/") for d in _INTEGRATION_DIRS):
+        path = str(item.path).replace(os.sep, "/")
+        if any(f"tests/{d}/" in path for d in _INTEGRATION_DIRS):
             item.add_marker(pytest.mark.integration)
+        if "tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(pytest.mark.skip(reason=_NO_BROWSER))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say it plainly at the end of the run when the browser tests could not run."""
+    if not CHROMIUM.exists():
+        terminalreporter.write_sep("!", _NO_BROWSER, yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,11 @@ from litestar import Controller, Request, Response, get, post
 
 from api.access import require
 from api.answers import Reconciliation
-from api.controllers.common import api_state, csv_response, documented, json_response, studio_uuid
-from api.errors import ProblemError, problem_for
+from api.controllers.common import api_state, csv_response, documented, json_response
+from api.errors import problem_for
 from api.exports import XLSX
 from api.idempotency import answer_once, key_scope
+from api.queries.reconciliations import one_report
 from casework.domain.permissions import Actor
 from casework.store import RequestKey
 from projections import reconciliation
@@ -112,14 +113,5 @@ class ReconciliationController(Controller):
     async def report(self, request: Request[Any, Any, Any], actor: Actor, report_id: str) -> Response[bytes]:
         """A stored reconciliation report (never changed); CSV or XLSX on request."""
         require(actor, "get_reconciliation")
-        api = api_state(request)
-        wanted = studio_uuid(report_id)
-
-        def load() -> dict[str, Any] | None:
-            with psycopg.connect(api.database_url) as conn:
-                return reconciliation.load_reconciliation(conn, wanted)
-
-        found = await anyio.to_thread.run_sync(load)
-        if found is None:
-            raise ProblemError(404, "not_found", "no such reconciliation report")
+        found = await one_report(api_state(request).database_url, report_id)
         return export(found, request) or json_response(found)

@@ -24,11 +24,13 @@ from api.controllers.common import (
     studio_uuid,
 )
 from api.errors import ProblemError
+from api.queries import reports as queries
+from api.queries.reports import money_rows
 from casework.clock import business_date
 from casework.domain.permissions import Actor
 from casework.integrity import StudioChains
 from casework.store import Envelope, decode_state
-from projections import reports, rows
+from projections import rows
 from projections.audit import AuditRow
 from projections.ledger import GROUPS, LedgerRow, balances_sql
 from projections.register import row
@@ -64,16 +66,6 @@ def _labelled(label: str, columns: tuple[str, ...]) -> exports.Cells:
     """Cells of a report's row, after the name of the report it comes from."""
     cells = exports.by_name(columns)
     return lambda record: [label, *cells(record)]
-
-
-def _money_rows(rows: list[Any]) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        item = dict(r)
-        for key in [k for k in item if k.endswith("_fen")]:
-            item[key.removesuffix("_fen")] = s.yuan(item.pop(key))
-        out.append(item)
-    return out
 
 
 class AuditController(Controller):
@@ -192,7 +184,7 @@ class LedgerController(Controller):
             query = exports.Query(balances_sql(group_by), exports.by_name(columns, money=sums))
             export = exports.Export(f"balances-by-{group_by}", columns, [query])
             return await exports.stream(db, export, media)
-        rows = _money_rows(await db.fetch(balances_sql(group_by)))
+        rows = await queries.balances(db, group_by)
         return json_response({"group_by": group_by, "items": rows})
 
 
@@ -214,22 +206,12 @@ class ReportController(Controller):
             raise ProblemError(422, "validation_failed", "within_days: between 0 and 3660")
         api = api_state(request)
         today = api.today()
-        params: list[Any] = [today, today + dt.timedelta(days=within_days)]
-        sql = {}
-        for name in ("evaluations_due", "rectification_deadlines"):
-            sql[name] = reports.queries()[name].replace("%(today)s", "$1").replace("%(until)s", "$2")
-            if actor.role == "county_reviewer":
-                sql[name] = f"SELECT * FROM ({sql[name]}) AS due WHERE county = $3 ORDER BY due_on, case_no"  # noqa: S608
-        if actor.role == "county_reviewer":
-            params.append(actor.county)
         if media := exports.wanted(request.headers.get("accept", "")):
             columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
-            queries = [exports.Query(q, _labelled(name, columns[1:]), params) for name, q in sql.items()]
-            return await exports.stream(api.db, exports.Export("due", columns, queries), media)
-        result: dict[str, list[dict[str, Any]]] = {}
-        async with api.db.acquire() as conn:
-            for name, query in sql.items():
-                result[name] = [dict(r) for r in await conn.fetch(query, *params)]
+            sql, params = queries.due_queries(actor, today, within_days)
+            parts = [exports.Query(q, _labelled(name, columns[1:]), params) for name, q in sql.items()]
+            return await exports.stream(api.db, exports.Export("due", columns, parts), media)
+        result = await queries.due(api.db, actor, today, within_days)
         return json_response({"today": today, "within_days": within_days, **result})
 
     @get(
@@ -243,11 +225,9 @@ class ReportController(Controller):
         api = api_state(request)
         if media := exports.wanted(request.headers.get("accept", "")):
             columns = ("county", "status", "studios")
-            query = exports.Query(reports.queries()["counts_by_county_and_status"], exports.by_name(columns))
+            query = exports.Query(queries.COUNTS_BY_COUNTY_AND_STATUS, exports.by_name(columns))
             return await exports.stream(api.db, exports.Export("summary", columns, [query]), media)
-        counts = [dict(r) for r in await api.db.fetch(reports.queries()["counts_by_county_and_status"])]
-        totals = _money_rows(await api.db.fetch(reports.queries()["subsidy_totals"]))
-        return json_response({"counts_by_county_and_status": counts, "subsidy_totals": totals})
+        return json_response(await queries.summary(api.db))
 
 
 class HistoryController(Controller):
@@ -383,6 +363,6 @@ async def _page(
         return await exports.stream(api.db, exports.Export(name, columns, [query]), media)
     size = limit_of(limit)
     rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
-    items = _money_rows(rows[:size])
+    items = money_rows(rows[:size])
     next_cursor = encode_cursor([rows[size - 1][k] for k in key]) if len(rows) > size else None
     return json_response({"items": items, "next_cursor": next_cursor})

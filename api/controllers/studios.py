@@ -25,13 +25,8 @@ from api.controllers.common import (
     studio_uuid,
 )
 from api.errors import ProblemError
+from api.queries.studios import RegisterFilter, one_studio, register_page, register_sql
 from casework.domain.permissions import Actor
-from projections.register import COLUMNS, search_grams, training_shortfall_sql
-
-# What a studio's view is made of: not the domain state, nor the name's search grams.
-VIEW_COLUMNS = tuple(c for c in COLUMNS if c not in ("state", "name_grams"))
-_SELECT = f"SELECT {', '.join(VIEW_COLUMNS)} FROM register_studios"  # noqa: S608
-SELECT_ONE = f"{_SELECT} WHERE id = $1"
 
 
 class StudioController(Controller):
@@ -288,8 +283,8 @@ class StudioController(Controller):
         """One studio, as the register holds it."""
         require(actor, "get_studio")
         api = api_state(request)
-        found = await api.db.fetchrow(SELECT_ONE, studio_uuid(studio_id))
-        if found is None or not _in_scope(actor, found["county"]):
+        found = await one_studio(api.db, actor, studio_uuid(studio_id))
+        if found is None:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
         view = s.studio_view(found, api.today(), api.app.policies)
         return JsonAnswer(view, headers={"ETag": f'"{view.version}"'})
@@ -317,59 +312,36 @@ class StudioController(Controller):
         """The register, filtered; a county role sees its own county only (CSV or XLSX too)."""
         require(actor, "list_studios")
         api = api_state(request)
-        where: list[str] = []
-        params: list[Any] = []
-
-        def add(clause: str, value: Any) -> None:
-            params.append(value)
-            where.append(clause.replace("?", f"${len(params)}"))
-
-        if actor.role in ("applicant", "county_reviewer"):
-            add("county = ?", actor.county)
-        for column, value in (
-            ("county", county),
-            ("level", level),
-            ("status", status),
-            ("occupation", occupation),
-            ("last_grade", grade),
-        ):
-            if value is not None:
-                add(f"{column} = ?", value)
-        if q:
-            add("name_grams @> ?", search_grams(q))
-            add("name LIKE ?", f"%{q.replace('%', '').replace('_', '')}%")
-        if training_shortfall is not None:
-            today = api.today()
-            params.extend((today, api.app.policies.on(today).training_duty_per_year))
-            shortfall = training_shortfall_sql(f"${len(params) - 1}", f"${len(params)}")
-            where.append(shortfall if training_shortfall else f"NOT {shortfall}")
-        if has_honour is not None:
-            where.append(("" if has_honour else "NOT ") + "jsonb_array_length(honours) > 0")
+        today, policies = api.today(), api.app.policies
+        wanted = RegisterFilter(
+            county=county,
+            level=level,
+            status=status,
+            occupation=occupation,
+            grade=grade,
+            q=q,
+            training_shortfall=training_shortfall,
+            has_honour=has_honour,
+        )
+        duty = policies.on(today).training_duty_per_year
+        after = decode_cursor(cursor, (str, uuid.UUID))  # a bad cursor is refused even for a download
         media = exports.wanted(request.headers.get("accept", ""), ("text/csv", exports.XLSX))
-        after = decode_cursor(cursor, (str, uuid.UUID))
-        if after is not None and media is None:
-            params.extend(after)
-            where.append(f"(case_no, id) > (${len(params) - 1}, ${len(params)}::uuid)")
-        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY case_no, id"
         if media is not None:
-            today, policies = api.today(), api.app.policies
+            sql, params = register_sql(actor, wanted, today, duty)
 
             def cells(record: Any) -> list[Any]:
                 values = flat(s.studio_view(record, today, policies))
-                return [values[c] for c in _CSV]
+                return [values[c] for c in REGISTER_CSV]
 
             query = exports.Query(sql, cells, params)
-            return await exports.stream(api.db, exports.Export("register", _CSV, [query]), media)
-        size = limit_of(limit)
-        rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
-        items = [s.studio_view(r, api.today(), api.app.policies) for r in rows[:size]]
-        next_cursor = (
-            encode_cursor([rows[size - 1]["case_no"], rows[size - 1]["id"]]) if len(rows) > size else None
-        )
+            return await exports.stream(api.db, exports.Export("register", REGISTER_CSV, [query]), media)
+        rows, following = await register_page(api.db, actor, wanted, today, duty, limit_of(limit), after)
+        items = [s.studio_view(r, today, policies) for r in rows]
+        next_cursor = encode_cursor(following) if following else None
         return json_response(s.Page(items=items, next_cursor=next_cursor))
 
 
-_CSV = (
+REGISTER_CSV = (
     "case_no",
     "name",
     "status",
@@ -392,7 +364,3 @@ _CSV = (
     "version",
     "id",
 )
-
-
-def _in_scope(actor: Actor, county: str) -> bool:
-    return actor.role not in ("applicant", "county_reviewer") or actor.county == county

@@ -72,7 +72,7 @@ _ALL = tuple(name for name in SETTINGS if name not in _LOGS)
 COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "serve": (
         _ALL,
-        ("casework serve", "CASEWORK_PORT=8080 casework serve --workers 2 --no-projections"),
+        ("casework serve --console-link", "CASEWORK_PORT=8080 casework serve --workers 2 --no-projections"),
     ),
     "project": (
         (*_DATABASE, "CASEWORK_SIGNING_KEY", "CASEWORK_PROJECTION_BATCH"),
@@ -85,10 +85,17 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "prepare": (_DATABASE, ("CASEWORK_DATABASE_URL=postgresql://casework@db/casework casework prepare",)),
     "token": (
-        ("CASEWORK_JWT_SECRET", "CASEWORK_JWT_ISSUER", "CASEWORK_JWT_AUDIENCE", "CASEWORK_DATA_DIR"),
+        (
+            "CASEWORK_JWT_SECRET",
+            "CASEWORK_JWT_ISSUER",
+            "CASEWORK_JWT_AUDIENCE",
+            "CASEWORK_DATA_DIR",
+            "CASEWORK_HOST",
+            "CASEWORK_PORT",
+        ),
         (
             "casework token --role city_office --subject officer.zhou",
-            "casework token --role county_reviewer --county 鹿城区 --subject reviewer.chen --ttl 1",
+            "casework token --role county_reviewer --county 鹿城区 --subject reviewer.chen --link",
         ),
     ),
     "openapi": ((), ("casework openapi --output api/openapi.json",)),
