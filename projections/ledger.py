@@ -19,7 +19,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from casework.domain.decide import committed_fen
+from casework.domain.decide.award import committed_fen
 from casework.domain.events import (
     Amended,
     Awarded,

@@ -32,17 +32,11 @@ from casework.domain.commands import (
     Submit,
     Withdraw,
 )
-from casework.domain.decide.application import amendment, check_proposal, submission, withdrawal
+from casework.domain.decide.application import amendment, submission, withdrawal
 from casework.domain.decide.apprentices import apprentice_enrolment, apprentice_qualification
-from casework.domain.decide.award import (
-    award,
-    committed_fen,
-    construction_commitment_fen,
-    county_review,
-    expert_assessment,
-)
-from casework.domain.decide.circumstances import MEASURES_IN_FORCE, Circumstances, not_in_future
-from casework.domain.decide.evaluation import evaluation, inspection, score_sheet
+from casework.domain.decide.award import award, county_review, expert_assessment
+from casework.domain.decide.circumstances import Circumstances, not_in_future
+from casework.domain.decide.evaluation import evaluation, inspection
 from casework.domain.decide.honours import honour, province_recommendation
 from casework.domain.decide.rectification import rectification_order, rectification_review, revocation
 from casework.domain.decide.subsidies import (
@@ -55,19 +49,8 @@ from casework.domain.errors import RuleViolation, StudioNotFound, TransitionNotA
 from casework.domain.events import Event
 from casework.domain.state import Studio
 
-__all__ = [
-    "ARTICLE_OF",
-    "MEASURES_IN_FORCE",
-    "Circumstances",
-    "check_proposal",
-    "committed_fen",
-    "construction_commitment_fen",
-    "decide",
-    "not_in_future",
-    "score_sheet",
-    "standard_in_force",
-    "subsidy_standard",
-]
+# What the rest of casework uses; each stage's module is importable for the rest.
+__all__ = ["ARTICLE_OF", "Circumstances", "decide", "standard_in_force", "subsidy_standard"]
 
 
 # The article of the measures each act carries out: named by every refusal of the act that
