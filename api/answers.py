@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Struct
 
-from api.schemas import StudioView
+from api.schemas.views import StudioView
 from casework.bundles import Bundle
 from casework.domain.events import Event
 from casework.domain.rules import RectificationReason, SubsidyKind

@@ -33,7 +33,7 @@ import asyncpg
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Stream
 
-from api.schemas import yuan
+from api.schemas.money import yuan
 from projections.spreadsheet import Workbook, csv_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

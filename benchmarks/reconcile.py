@@ -35,40 +35,8 @@ def main() -> None:
         projector.close()
         paid_on = dt.date(2025, 6, 1)
         now = dt.datetime.now(dt.UTC)
-        columns = (
-            "position, line, studio_id, county, host_credit_code, host_name, kind, entry, "
-            "account, amount_fen, voucher_no, effective_on, recorded_at"
-        )
-        with (
-            psycopg.connect(server.url) as conn,
-            conn.cursor() as curs,
-            curs.copy(f"COPY ledger_lines_g1 ({columns}) FROM STDIN") as copy,
-        ):
-            for n in range(args.rows):
-                studio = uuid.UUID(int=n + 1)
-                for line, (account, amount) in enumerate((("payable", 3_000_000), ("treasury", -3_000_000))):
-                    copy.write_row(
-                        (
-                            n + 1,
-                            line,
-                            studio,
-                            "鹿城区",
-                            f"PAYEE{n:013d}",
-                            "某公司",
-                            "construction",
-                            "payment",
-                            account,
-                            amount,
-                            f"V{n:08d}",
-                            paid_on,
-                            now,
-                        )
-                    )
-        lines = ["voucher_no,payee_credit_code,amount,paid_on"]
-        for n in range(args.rows):
-            amount = "30000.00" if n % 100 else "29999.00"  # one in a hundred differs
-            lines.append(f"V{n:08d},PAYEE{n:013d},{amount},2025-06-01")
-        data = ("\n".join(lines) + "\n").encode("gbk")
+        _load_payments(server.url, args.rows, paid_on, now)
+        data = _statement(args.rows)
         started = time.perf_counter()
         statement = parse_statement(data)
         parse_seconds = time.perf_counter() - started
@@ -86,6 +54,48 @@ def main() -> None:
     finally:
         app.close()
         server.stop()
+
+
+def _load_payments(url: str, count: int, paid_on: dt.date, now: dt.datetime) -> None:
+    """``count`` construction payments of 30,000.00, two ledger lines each, copied straight in."""
+    columns = (
+        "position, line, studio_id, county, host_credit_code, host_name, kind, entry, "
+        "account, amount_fen, voucher_no, effective_on, recorded_at"
+    )
+    with (
+        psycopg.connect(url) as conn,
+        conn.cursor() as curs,
+        curs.copy(f"COPY ledger_lines_g1 ({columns}) FROM STDIN") as copy,
+    ):
+        for n in range(count):
+            studio = uuid.UUID(int=n + 1)
+            for line, (account, amount) in enumerate((("payable", 3_000_000), ("treasury", -3_000_000))):
+                copy.write_row(
+                    (
+                        n + 1,
+                        line,
+                        studio,
+                        "鹿城区",
+                        f"PAYEE{n:013d}",
+                        "某公司",
+                        "construction",
+                        "payment",
+                        account,
+                        amount,
+                        f"V{n:08d}",
+                        paid_on,
+                        now,
+                    )
+                )
+
+
+def _statement(count: int) -> bytes:
+    """The bank's statement of those payments, in GBK; one in a hundred amounts differs."""
+    lines = ["voucher_no,payee_credit_code,amount,paid_on"]
+    for n in range(count):
+        amount = "30000.00" if n % 100 else "29999.00"  # one in a hundred differs
+        lines.append(f"V{n:08d},PAYEE{n:013d},{amount},2025-06-01")
+    return ("\n".join(lines) + "\n").encode("gbk")
 
 
 if __name__ == "__main__":

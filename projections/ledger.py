@@ -19,14 +19,24 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from casework.domain.decide import committed_fen
-from casework.domain.events import Amended, Awarded, Revoked, Submitted, SubsidyPaid, SubsidyReversed
+from casework.domain.decide.award import committed_fen
+from casework.domain.events import (
+    Amended,
+    Awarded,
+    Logged,
+    Revoked,
+    Submitted,
+    SubsidyPaid,
+    SubsidyReversed,
+)
 from casework.domain.rules import SubsidyKind
 from projections import rows
 from projections.base import Builder, Item, Projection, Sink, copy_lines, table
 
 LedgerEntry = Literal["commitment", "payment", "reversal", "release"]
 LedgerAccount = Literal["commitments", "payable", "treasury"]
+# One entry of an event: the subsidy, the entry, the amount in fen and the voucher (if any).
+Entry = tuple[SubsidyKind, LedgerEntry, int, str | None]
 
 
 class LedgerRow(msgspec.Struct):
@@ -165,7 +175,16 @@ def post(item: Item, accounts: dict[UUID, Account], lines: list[LedgerRow]) -> N
     account = accounts.get(item.studio_id)
     if account is None:
         return
-    entries: list[tuple[SubsidyKind, LedgerEntry, int, str | None]] = []
+    entries = entries_of(event, account)
+    if entries:
+        account.changed = True
+    _write_lines(item, account, entries, lines)
+
+
+def entries_of(event: Logged, account: Account) -> list[Entry]:
+    """The entries an event makes on a studio's account (kind, entry, amount in fen, voucher),
+    keeping the account up to date."""
+    entries: list[Entry] = []
     match event:
         case Amended(changes=changes):
             if changes.level is not None:
@@ -202,8 +221,11 @@ def post(item: Item, accounts: dict[UUID, Account], lines: list[LedgerRow]) -> N
                 account.construction_outstanding = 0
         case _:
             pass
-    if entries:
-        account.changed = True
+    return entries
+
+
+def _write_lines(item: Item, account: Account, entries: list[Entry], lines: list[LedgerRow]) -> None:
+    """Each entry as two lines, its debit and its credit, numbered within the event."""
     line = 0
     for kind, entry, amount_fen, entry_voucher in entries:
         debit, credit = POSTINGS[entry]

@@ -12,7 +12,7 @@ from msgspec.structs import replace
 from casework.application import Casework, Context
 from casework.domain import commands as c
 from casework.domain import rules
-from casework.domain.decide import Circumstances
+from casework.domain.decide.circumstances import Circumstances
 from casework.domain.ids import birth_date
 from casework.domain.permissions import ALLOWED, STUDIO_OFFICE, Actor
 from casework.domain.policy import MEASURES_2013

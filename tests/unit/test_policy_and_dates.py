@@ -15,7 +15,7 @@ import pytest
 from msgspec.structs import replace
 
 from casework.domain import commands as c
-from casework.domain.decide import not_in_future
+from casework.domain.decide.circumstances import not_in_future
 from casework.domain.errors import InvalidRequest
 from casework.domain.events import ApprenticeQualified, Awarded, Evaluated
 from casework.domain.policy import MEASURES, MEASURES_2013, NOTES, Policy, PolicyTable

@@ -10,7 +10,7 @@ from msgspec.structs import replace
 
 from casework.domain import commands as c
 from casework.domain import rules
-from casework.domain.decide import subsidy_standard
+from casework.domain.decide.subsidies import subsidy_standard
 from casework.domain.errors import InvalidRequest, StateConflict
 from casework.domain.events import Event, SubsidyPaid, SubsidyReversed, SubsidyStandardSet
 from tests import builders as b

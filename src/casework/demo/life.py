@@ -10,7 +10,8 @@ from msgspec.structs import replace
 
 from casework import builders as b
 from casework.domain import rules
-from casework.domain.decide import construction_commitment_fen, standard_in_force
+from casework.domain.decide.award import construction_commitment_fen
+from casework.domain.decide.subsidies import standard_in_force
 from casework.domain.values import Bonus, ItemScore
 
 from .walk import FINANCE, Walk
