@@ -24,7 +24,7 @@ from api.queries.bundles import public_key, signed_bundle
 from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
 from api.state import ApiState
 from casework.bundles import Bundle, verify_bundle
-from casework.cli import shown
+from casework.replay_command import shown
 from casework.clock import WENZHOU
 from casework.domain.events import Evaluated
 from casework.domain.permissions import Actor

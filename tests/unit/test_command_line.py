@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from casework.cli import REPLAY_FORMATS, WIDE_TERMINAL, as_of, parser, replay_format
+from casework.cli import parser
 from casework.clock import WENZHOU
 from casework.logging import command_level
+from casework.replay_command import REPLAY_FORMATS, WIDE_TERMINAL, as_of, replay_format
 from casework.timeline import shown_time
 
 ROOT = Path(__file__).resolve().parents[2]
