@@ -24,12 +24,12 @@ from api.queries.bundles import public_key, signed_bundle
 from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
 from api.state import ApiState
 from casework.bundles import Bundle, verify_bundle
-from casework.replay_command import shown
 from casework.clock import WENZHOU
 from casework.domain.events import Evaluated
 from casework.domain.permissions import Actor
 from casework.domain.rules import SCORING_SHEET
 from casework.domain.values import ItemScore
+from casework.replay_command import shown
 from casework.timeline import entries, record
 
 PAGE_SIZE = 50
