@@ -14,7 +14,7 @@ from api.console import charts, words
 from api.console.render import back_to, download, file_format, may, page, query
 from api.controllers.common import api_state, studio_uuid
 from api.errors import ProblemError
-from api.queries import reports
+from api.queries import ledger, reports
 from api.queries.studios import one_studio
 from casework import checkpoints
 from casework.domain.permissions import Actor
@@ -123,13 +123,13 @@ class ReportPages(Controller):
             studio = await one_studio(api.db, viewer, sid)
             if studio is None:
                 raise ProblemError(404, "not_found", "no such studio, or not one of yours")
-            lines = await reports.ledger_of(api.db, sid)
+            lines = await ledger.ledger_of(api.db, sid)
             if fmt:
                 return download(fmt, f"ledger-{studio['case_no']}", LEDGER_LINE, lines)
             keys: tuple[str, ...] = LEDGER_LINE
             rows, api_call = lines, f"/api/v1/ledger/entries?studio_id={sid}"
         else:
-            rows = await reports.balances(api.db, group_by)
+            rows = await ledger.balances(api.db, group_by)
             keys = (*GROUPS[group_by], *MONEY)
             if fmt:
                 return download(fmt, f"balances-by-{group_by}", keys, rows)

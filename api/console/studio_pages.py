@@ -21,6 +21,7 @@ from api.controllers.common import api_state, decode_cursor, encode_cursor, flat
 from api.controllers.studios import REGISTER_CSV
 from api.errors import ProblemError
 from api.queries.bundles import public_key, signed_bundle
+from api.queries.history import events_of
 from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
 from api.state import ApiState
 from casework.bundles import Bundle, verify_bundle
@@ -125,7 +126,7 @@ class StudioPages(Controller):
         api, sid, found = await _studio_for(request, viewer, "get_studio", studio_id)
         today = api.today()
         view = s.studio_view(found, today, api.app.policies)
-        history = await anyio.to_thread.run_sync(api.app.history, sid)
+        history = await anyio.to_thread.run_sync(events_of, api.app, sid)
         evaluations = [e.event for e in history if isinstance(e.event, Evaluated)]
         items = []
         if evaluations:
@@ -170,7 +171,7 @@ class StudioPages(Controller):
 
         def replayed() -> tuple[int, list[dict[str, Any]]]:
             # Off the event loop: each event is applied to the state before it (its status change).
-            history = api.app.history(sid)
+            history = events_of(api.app, sid)
             return len(history), [record(entry) for entry in entries(shown(history, until=last, up_to=None))]
 
         latest, records = await anyio.to_thread.run_sync(replayed)

@@ -1,4 +1,6 @@
-"""Audit trail, subsidy ledger, reports, and a studio's history and past states."""
+"""Audit trail, subsidy ledger, reports, and a studio's history and past states.
+
+The handlers read through the query modules (api/queries): they parse, authorise and answer."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import anyio.to_thread
-import msgspec
 from litestar import Controller, Request, Response, get
 from msgspec.structs import asdict
 
@@ -24,42 +25,15 @@ from api.controllers.common import (
     studio_uuid,
 )
 from api.errors import ProblemError
-from api.queries import reports as queries
-from api.queries.reports import money_rows
+from api.queries import audit, ledger, pages, reports
+from api.queries.history import history_items, state_then, stored_history
 from casework.clock import business_date
 from casework.domain.permissions import Actor
-from casework.integrity import StudioChains
-from casework.store import Envelope, decode_state
-from projections import rows
-from projections.audit import AuditRow
-from projections.ledger import GROUPS, LedgerRow, balances_sql
 from projections.register import row
 
 _CSV_TOO = exports.CSV_TOO
 _CSV_XLSX_TOO = exports.CSV_XLSX_TOO
 _SPREADSHEETS = ("text/csv", exports.XLSX)
-
-# An export's header is what the JSON answer names: the row's columns, money in yuan.
-AUDIT_COLUMNS = rows.shown(AuditRow)
-LEDGER_COLUMNS = rows.shown(LedgerRow)
-
-
-def _filters(pairs: list[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    for clause, value in pairs:
-        if value is not None:
-            params.append(value)
-            where.append(clause.replace("?", f"${len(params)}"))
-    return where, params
-
-
-def _position(text: str) -> int:
-    """A position of a cursor: a bigint, not just any integer."""
-    value = int(text)
-    if not 0 <= value < 2**63:
-        raise ValueError(text)
-    return value
 
 
 def _labelled(label: str, columns: tuple[str, ...]) -> exports.Cells:
@@ -96,27 +70,17 @@ class AuditController(Controller):
         # The contract names the filter ``actor``; the parameter is read from the query string by hand
         # because ``actor`` is the authenticated user here.
         who = request.query_params.get("actor", actor_name)
-        where, params = _filters(
-            [
-                ("studio_id = ?", studio_uuid(studio_id) if studio_id else None),
-                ("actor = ?", who),
-                ("role = ?", role),
-                ("type = ?", type),
-                ("recorded_at >= ?", since),
-                ("recorded_at < ?", until),
-            ]
+        wanted = audit.AuditFilter(
+            studio_id=studio_uuid(studio_id) if studio_id else None,
+            actor=who,
+            role=role,
+            type=type,
+            since=since,
+            until=until,
         )
-        return await _page(
-            request,
-            api,
-            "audit_trail",
-            where,
-            params,
-            ("position",),
-            limit,
-            cursor,
-            ("audit", AUDIT_COLUMNS),
-        )
+        media, after = _read_as(request, cursor, audit.KEY)
+        read = audit.audit_listing(wanted, after)
+        return await _answer(api, read, media, limit, ("audit", audit.COLUMNS))
 
 
 class LedgerController(Controller):
@@ -143,27 +107,16 @@ class LedgerController(Controller):
         """Ledger lines: commitments, payments, reversals and releases, in double entry (CSV or XLSX too)."""
         require(actor, "list_ledger_entries")
         api = api_state(request)
-        where, params = _filters(
-            [
-                ("studio_id = ?", studio_uuid(studio_id) if studio_id else None),
-                ("county = ?", county),
-                ("kind = ?", kind),
-                ("effective_on >= ?", since),
-                ("effective_on <= ?", until),
-            ]
+        wanted = ledger.LedgerFilter(
+            studio_id=studio_uuid(studio_id) if studio_id else None,
+            county=county,
+            kind=kind,
+            since=since,
+            until=until,
         )
-        return await _page(
-            request,
-            api,
-            "ledger_lines",
-            where,
-            params,
-            ("position", "line"),
-            limit,
-            cursor,
-            ("ledger", LEDGER_COLUMNS),
-            money=rows.in_yuan(LedgerRow),
-        )
+        media, after = _read_as(request, cursor, ledger.KEY)
+        read = ledger.entries_listing(wanted, after)
+        return await _answer(api, read, media, limit, ("ledger", ledger.COLUMNS), ledger.MONEY)
 
     @get(
         "/balances",
@@ -175,17 +128,16 @@ class LedgerController(Controller):
     ) -> Response[Any]:
         """Committed, paid, reversed, released and outstanding per studio, host or county."""
         require(actor, "get_ledger_balances")
-        if group_by not in GROUPS:
+        if group_by not in ledger.GROUPS:
             raise ProblemError(422, "validation_failed", "group_by: one of studio, host, county")
         db = api_state(request).db
         if media := exports.wanted(request.headers.get("accept", "")):
-            sums = ("committed", "paid", "reversed", "released", "outstanding")
-            columns = (*GROUPS[group_by], *sums)
-            query = exports.Query(balances_sql(group_by), exports.by_name(columns, money=sums))
+            columns = ledger.balance_columns(group_by)
+            query = exports.Query(ledger.balances_sql(group_by), exports.by_name(columns, money=ledger.SUMS))
             export = exports.Export(f"balances-by-{group_by}", columns, [query])
             return await exports.stream(db, export, media)
-        rows = await queries.balances(db, group_by)
-        return json_response({"group_by": group_by, "items": rows})
+        items = await ledger.balances(db, group_by)
+        return json_response({"group_by": group_by, "items": items})
 
 
 class ReportController(Controller):
@@ -207,11 +159,11 @@ class ReportController(Controller):
         api = api_state(request)
         today = api.today()
         if media := exports.wanted(request.headers.get("accept", "")):
-            columns = ("report", "case_no", "name", "county", "status", "due_on", "overdue", "id")
-            sql, params = queries.due_queries(actor, today, within_days)
+            columns = reports.DUE_COLUMNS
+            sql, params = reports.due_queries(actor, today, within_days)
             parts = [exports.Query(q, _labelled(name, columns[1:]), params) for name, q in sql.items()]
             return await exports.stream(api.db, exports.Export("due", columns, parts), media)
-        result = await queries.due(api.db, actor, today, within_days)
+        result = await reports.due(api.db, actor, today, within_days)
         return json_response({"today": today, "within_days": within_days, **result})
 
     @get(
@@ -224,10 +176,10 @@ class ReportController(Controller):
         require(actor, "get_summary_report")
         api = api_state(request)
         if media := exports.wanted(request.headers.get("accept", "")):
-            columns = ("county", "status", "studios")
-            query = exports.Query(queries.COUNTS_BY_COUNTY_AND_STATUS, exports.by_name(columns))
+            columns = reports.COUNTS_COLUMNS
+            query = exports.Query(reports.COUNTS_BY_COUNTY_AND_STATUS, exports.by_name(columns))
             return await exports.stream(api.db, exports.Export("summary", columns, [query]), media)
-        return json_response(await queries.summary(api.db))
+        return json_response(await reports.summary(api.db))
 
 
 class HistoryController(Controller):
@@ -244,26 +196,10 @@ class HistoryController(Controller):
         require(actor, "get_history")
         api = api_state(request)
         sid = studio_uuid(studio_id)
-        envelopes, positions, hashes = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
-        if not envelopes:
+        history = await anyio.to_thread.run_sync(stored_history, api.app, sid)
+        if not history.envelopes:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
-        items = [
-            {
-                "position": positions.get(e.originator_version),
-                "version": e.originator_version,
-                "type": type(e.event).__name__,
-                "recorded_at": e.meta.recorded_at,
-                "effective_on": e.meta.effective_on,
-                "actor": e.meta.actor,
-                "role": e.meta.role,
-                "correlation_id": e.meta.correlation_id,
-                "request_id": e.meta.request_id,
-                "data": msgspec.to_builtins(e.event),
-                "hash": hashes.get(e.originator_version),
-            }
-            for e in envelopes
-        ]
-        return json_response({"studio_id": sid, "items": items})
+        return json_response({"studio_id": sid, "items": history_items(history)})
 
     @get(
         "/state",
@@ -286,20 +222,14 @@ class HistoryController(Controller):
             raise ProblemError(422, "validation_failed", "as_of: a timestamp with its zone (RFC 3339)")
         api = api_state(request)
         sid = studio_uuid(studio_id)
-        envelopes, positions, _ = await anyio.to_thread.run_sync(lambda: _history(api.app, sid))
-        if not envelopes:
+        history = await anyio.to_thread.run_sync(stored_history, api.app, sid)
+        if not history.envelopes:
             raise ProblemError(404, "not_found", "no such studio, or not one of yours")
-        chosen = [
-            e
-            for e in envelopes
-            if (e.meta.recorded_at <= as_of if as_of else e.originator_version <= (version or 0))
-        ]
-        if not chosen:
+        then = state_then(history, as_of, version)
+        if then is None:
             raise ProblemError(404, "not_found", "the studio did not exist then")
-        studio = await anyio.to_thread.run_sync(lambda: api.app.load(sid, chosen[-1].originator_version))
-        assert studio is not None
-        last = chosen[-1]
-        values = row(studio, positions.get(last.originator_version, 0), last.meta.recorded_at)
+        studio, last = then
+        values = row(studio, history.positions.get(last.originator_version, 0), last.meta.recorded_at)
         today = business_date(as_of) if as_of else api.today()
         view = s.studio_view(asdict(values), today, api.app.policies)
         return json_response(
@@ -313,56 +243,29 @@ class HistoryController(Controller):
         )
 
 
-def _history(app: Any, studio_id: Any) -> tuple[list[Envelope], dict[int, int], dict[int, str]]:
-    """The studio's events as stored (one read): envelopes, log positions and chain hashes by version."""
-    with app.store.datastore.get_connection() as conn:
-        rows = conn.execute(
-            f"SELECT notification_id, originator_version, topic, state FROM {app.store.events_table_name} "  # noqa: S608
-            "WHERE originator_id = %s ORDER BY originator_version",
-            (studio_id,),
-        ).fetchall()
-    envelopes, positions, hashes = [], {}, {}
-    chains = StudioChains()
-    for r in rows:
-        version, state = r["originator_version"], bytes(r["state"])
-        meta, event = decode_state(state)
-        envelopes.append(
-            Envelope(originator_id=studio_id, originator_version=version, meta=meta, event=event)
-        )
-        positions[version] = r["notification_id"]
-        hashes[version] = chains.add(r["notification_id"], studio_id, version, r["topic"], state)[1].hex()
-    return envelopes, positions, hashes
+def _read_as(
+    request: Request[Any, Any, Any], cursor: str | None, key: tuple[str, ...]
+) -> tuple[str | None, list[Any] | None]:
+    """The spreadsheet asked for (None: a JSON page), and the key the page starts after (a
+    download is the whole of the filter: its cursor is checked, then left aside)."""
+    media = exports.wanted(request.headers.get("accept", ""), _SPREADSHEETS)
+    after = decode_cursor(cursor, [pages.position] * len(key))
+    return media, after if media is None else None
 
 
-async def _page(
-    request: Request[Any, Any, Any],
+async def _answer(
     api: Any,
-    view: str,
-    where: list[str],
-    params: list[Any],
-    key: tuple[str, ...],
+    read: pages.Listing,
+    media: str | None,
     limit: int,
-    cursor: str | None,
     export: tuple[str, tuple[str, ...]],
     money: tuple[str, ...] = (),
 ) -> Response[Any]:
-    """A page of a view in JSON, or the whole of it (filtered) as a CSV or XLSX export
-    (``export``: its name and columns)."""
-    media = exports.wanted(request.headers.get("accept", ""), _SPREADSHEETS)
-    after = decode_cursor(cursor, [_position] * len(key))
-    if after is not None and media is None:
-        start = len(params)
-        params = [*params, *after]
-        placeholders = ", ".join(f"${start + i + 1}" for i in range(len(key)))
-        where = [*where, f"({', '.join(key)}) > ({placeholders})"]
-    sql = f"SELECT * FROM {view}" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608
-    sql += f" ORDER BY {', '.join(key)}"
+    """A page of a listing in JSON, or the whole of it as a CSV or XLSX download (``export``:
+    its name and columns)."""
     if media is not None:
         name, columns = export
-        query = exports.Query(sql, exports.by_name(columns, money), params)
+        query = exports.Query(read.sql, exports.by_name(columns, money), read.params)
         return await exports.stream(api.db, exports.Export(name, columns, [query]), media)
-    size = limit_of(limit)
-    rows = await api.db.fetch(f"{sql} LIMIT {size + 1}", *params)
-    items = money_rows(rows[:size])
-    next_cursor = encode_cursor([rows[size - 1][k] for k in key]) if len(rows) > size else None
-    return json_response({"items": items, "next_cursor": next_cursor})
+    items, following = await pages.page(api.db, read, limit_of(limit))
+    return json_response({"items": items, "next_cursor": encode_cursor(following) if following else None})
