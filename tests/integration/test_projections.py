@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -10,10 +11,11 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from api.database import create_pool
+from api.queries import reports
 from casework.application import Casework, Context
 from casework.domain import commands as c
 from casework.domain.permissions import Actor
-from projections import reports
 from projections.ledger import balances_sql
 from projections.models import all_projections
 from projections.register import search_grams
@@ -334,9 +336,17 @@ class TestReports:
         rectifying = Story(app, serial=1).award().fail_and_rectify()
         awarded = Story(app, serial=2).award()
         catch_up(projector)
-        with psycopg.connect(database_url, row_factory=dict_row) as conn, conn.cursor() as curs:
-            due = reports.due(curs, today=dt.date(2016, 10, 1), within_days=30)
-            summary = reports.summary(curs)
+
+        async def read(reader: Actor) -> tuple[dict[str, Any], dict[str, Any]]:
+            # The API's own query module, on the API's driver: what GET /reports/* answers.
+            pool = await create_pool(database_url, size=1)
+            try:
+                due = await reports.due(pool, reader, dt.date(2016, 10, 1), within_days=30)
+                return due, await reports.summary(pool)
+            finally:
+                await pool.close()
+
+        due, summary = asyncio.run(read(b.CITY_OFFICE))
         assert [(r["id"], r["overdue"]) for r in due["rectification_deadlines"]] == [(rectifying.sid, True)]
         evaluations = {r["id"]: r for r in due["evaluations_due"]}
         assert evaluations[awarded.sid]["due_on"] == dt.date(2016, 5, 8)
@@ -346,5 +356,9 @@ class TestReports:
             {"county": "瑞安市", "status": "rectifying", "studios": 1},
         ]
         (construction,) = summary["subsidy_totals"]
-        assert construction["committed_fen"] == 6_000_000
-        assert construction["outstanding_fen"] == 6_000_000
+        assert (construction["committed"], construction["outstanding"]) == ("60000.00", "60000.00")
+        elsewhere = Actor(subject="reviewer", role="county_reviewer", county="鹿城区")
+        theirs, _ = asyncio.run(read(elsewhere))
+        assert theirs == {"evaluations_due": [], "rectification_deadlines": []}, (
+            "瑞安市's studios are not 鹿城区's"
+        )
