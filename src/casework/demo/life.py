@@ -49,6 +49,8 @@ def construction_subsidy(walk: Walk) -> None:
     """Paid within two months of the award; now and then reversed (a wrong account) and paid again."""
     demo = walk.demo
     paid_on = demo.after(walk.on, 20, 60)
+    if paid_on >= demo.today:
+        return  # awarded lately: not paid yet (an act is never dated after today)
     payment = replace(
         b.construction_payment(walk.id, voucher_no=demo.voucher(paid_on)),
         amount_fen=construction_commitment_fen(walk.studio),
@@ -56,10 +58,13 @@ def construction_subsidy(walk: Walk) -> None:
     )
     walk.run(payment, FINANCE)
     if walk.rng.random() < 0.08:
-        on = demo.after(paid_on, 3, 10)
-        walk.run(replace(b.reverse_payment(walk.id, payment.voucher_no), reversed_on=on), FINANCE)
-        on = demo.after(on, 3, 10)
-        walk.run(replace(payment, voucher_no=demo.voucher(on), paid_on=on), FINANCE)
+        reversed_on = demo.after(paid_on, 3, 10)
+        paid_again_on = demo.after(reversed_on, 3, 10)
+        if paid_again_on >= demo.today:
+            return
+        walk.run(replace(b.reverse_payment(walk.id, payment.voucher_no), reversed_on=reversed_on), FINANCE)
+        again = replace(payment, voucher_no=demo.voucher(paid_again_on), paid_on=paid_again_on)
+        walk.run(again, FINANCE)
 
 
 def apprentices(walk: Walk, since: dt.date) -> None:
