@@ -22,21 +22,43 @@ from api.queries.reconciliations import earlier_reports, one_report
 from casework.domain.permissions import Actor
 from projections import reconciliation
 
+# The list of earlier reports as a file: when, which statement, by whom, and how it came out.
+EARLIER_COLUMNS = ("id", "created_at", "filename", "created_by", "as_of", *reconciliation.CATEGORIES)
+
+
+def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    """A report's counts by category (stored as JSON; the driver may hand it over as text)."""
+    found = report["summary"]
+    return found if isinstance(found, dict) else dict(json.loads(found))
+
+
+def _listed(report: dict[str, Any]) -> dict[str, Any]:
+    counts = _summary(report)
+    return {
+        **{c: report[c] for c in EARLIER_COLUMNS[:5]},
+        **{c: counts.get(c) for c in reconciliation.CATEGORIES},
+    }
+
 
 class FinancePages(Controller):
     path = "/console/reconciliations"
 
     @get("/", name="console-reconciliations")
-    async def reports(self, request: Request[Any, Any, Any], viewer: Actor) -> Template:
-        """The upload form (finance) and the reports made earlier."""
+    async def reports(
+        self, request: Request[Any, Any, Any], viewer: Actor, format: str | None = None
+    ) -> Template | Response[bytes]:
+        """The upload form (finance) and the reports made earlier (or their list as a file)."""
         require(viewer, "get_reconciliation")
         api = api_state(request)
+        earlier = await earlier_reports(api.db)
+        if fmt := file_format(format):
+            return download(fmt, "reconciliations", EARLIER_COLUMNS, [_listed(r) for r in earlier])
         return page(
             request,
             viewer,
             "reconciliations.html",
             api="POST /api/v1/reconciliations",
-            earlier=await earlier_reports(api.db),
+            earlier=earlier,
             may_upload=viewer.role == "finance",
         )
 
@@ -82,7 +104,7 @@ class FinancePages(Controller):
             return download(
                 fmt, f"reconciliation-{wanted}", columns, [dict(zip(columns, r, strict=True)) for r in rows]
             )
-        summary = found["summary"] if isinstance(found["summary"], dict) else json.loads(found["summary"])
+        summary = _summary(found)
         return page(
             request,
             viewer,

@@ -15,6 +15,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException
+from litestar.plugins.htmx import HTMXDetails
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
@@ -138,9 +139,16 @@ def _cell(value: Any) -> Any:
     return value if isinstance(value, int | float | str) or value is None else str(value)
 
 
+def wants_fragment(request: Request[Any, Any, Any]) -> bool:
+    """Whether htmx asks for a part of the page (a filter changed, another page): a reload or a
+    return through the browser's history gets the whole page."""
+    htmx = HTMXDetails(request)
+    return bool(htmx) and not htmx.history_restore_request
+
+
 def on_not_signed_in(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """An htmx request gets a redirect header; a page, the page that says how to sign in."""
-    if request.headers.get("hx-request"):
+    if HTMXDetails(request):
         return Response(content=b"", status_code=401, headers={"HX-Redirect": "/console/signed-out"})
     return refusal(
         request, 401, "请先登录", f"{error}。请使用 casework token … --link 生成的一次性登录链接。"

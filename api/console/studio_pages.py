@@ -15,7 +15,7 @@ from litestar.response import Template
 from api import schemas as s
 from api.access import require
 from api.console import charts
-from api.console.render import day_of, download, file_format, may, page, query
+from api.console.render import day_of, download, file_format, may, page, query, wants_fragment
 from api.console.tables import timeline_rows
 from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, limit_of, studio_uuid
 from api.controllers.studios import REGISTER_CSV
@@ -53,6 +53,10 @@ def _blank(value: str | None) -> str | None:
 
 def _not_found() -> ProblemError:
     return ProblemError(404, "not_found", "no such studio, or not one of yours")
+
+
+# The studio page's table (honours of its master and members, 第六条(三)(五)) as a file.
+HONOUR_COLUMNS = ("person_name", "honour", "level", "conferred_on", "document_no")
 
 
 class StudioPages(Controller):
@@ -101,10 +105,7 @@ class StudioPages(Controller):
         after = decode_cursor(_blank(cursor), (str, uuid.UUID))
         rows, following = await register_page(api.db, viewer, wanted, today, duty, limit_of(limit), after)
         studios = [s.studio_view(r, today, api.app.policies) for r in rows]
-        # htmx asks for the results only (a filter changed, another page); a reload, the page.
-        partial = bool(request.headers.get("hx-request")) and not request.headers.get(
-            "hx-history-restore-request"
-        )
+        partial = wants_fragment(request)
         return page(
             request,
             viewer,
@@ -121,11 +122,17 @@ class StudioPages(Controller):
         )
 
     @get("/{studio_id:str}", name="console-studio")
-    async def studio(self, request: Request[Any, Any, Any], viewer: Actor, studio_id: str) -> Template:
-        """One studio: its status, master, host, award, subsidies, training, evaluation, rectification."""
+    async def studio(
+        self, request: Request[Any, Any, Any], viewer: Actor, studio_id: str, format: str | None = None
+    ) -> Template | Response[bytes]:
+        """One studio: its status, master, host, award, subsidies, training, evaluation, rectification
+        and honours (``format``: the honours table as a file)."""
         api, sid, found = await _studio_for(request, viewer, "get_studio", studio_id)
         today = api.today()
         view = s.studio_view(found, today, api.app.policies)
+        if fmt := file_format(format):
+            honours = [msgspec.structs.asdict(h) for h in view.honours]
+            return download(fmt, f"honours-{view.case_no}", HONOUR_COLUMNS, honours)
         history = await anyio.to_thread.run_sync(events_of, api.app, sid)
         evaluations = [e.event for e in history if isinstance(e.event, Evaluated)]
         items = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import uuid
@@ -14,6 +15,7 @@ from api.console.session import COOKIE, csrf_token
 from api.state import ApiState
 from casework.timeline import entries, record
 from tests import builders as b
+from tests.api import bodies
 from tests.api.conftest import Tokens
 from tests.api.helpers import settled, studio_at
 from tests.console.conftest import sign_in
@@ -180,6 +182,10 @@ async def test_a_statement_uploaded_is_reconciled_and_listed(
     assert "¥30,000.00" in report.text
     listed = await client.get("/console/reconciliations")
     assert "国库.csv" in listed.text
+    earlier = await client.get("/console/reconciliations?format=csv")  # the list is a download too
+    (header, line) = list(csv.reader(io.StringIO(earlier.text.lstrip("\ufeff"))))
+    assert header[:5] == ["id", "created_at", "filename", "created_by", "as_of"]
+    assert (line[2], dict(zip(header, line, strict=True))["matched"]) == ("国库.csv", "1")
     xlsx = await client.get(made.headers["location"] + "?format=xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
     assert rows[1][0] == "matched"
@@ -219,3 +225,29 @@ async def test_overview_due_and_ledger_show_the_reports(
     assert studio["case_no"] in due.text
     refused = await client.get("/console/due?within_days=-1")
     assert refused.status_code == 422
+
+
+async def test_the_studio_pages_honours_table_downloads_as_shown(
+    client: Client, api_state: ApiState, tokens: Tokens
+) -> None:
+    studio = await studio_at(client, tokens, "awarded")
+    body = bodies.honour(name="瓯江技能大奖", on="2026-09-01")
+    recorded = await client.post(
+        f"/api/v1/studios/{studio['id']}/honours", json=body, headers=tokens.headers("city_office")
+    )
+    assert recorded.status_code == 201, recorded.text
+    await settled(client)
+    await sign_in(client, api_state, "county_reviewer")  # 鹿城区's own studio
+    page = await client.get(f"/console/studios/{studio['id']}")
+    assert "瓯江技能大奖" in page.text
+    assert '<a href="?format=csv">' in page.text
+    answer = await client.get(f"/console/studios/{studio['id']}?format=csv")
+    assert answer.headers["content-disposition"].endswith(f'honours-{studio["case_no"]}.csv"')
+    rows = list(csv.reader(io.StringIO(answer.text.lstrip("\ufeff"))))
+    assert rows == [
+        ["person_name", "honour", "level", "conferred_on", "document_no"],
+        ["张1", "瓯江技能大奖", "city", "2026-09-01", "温政发〔2026〕12号"],
+    ]
+    workbook = await client.get(f"/console/studios/{studio['id']}?format=xlsx")
+    sheet = load_workbook(io.BytesIO(workbook.content)).worksheets[0]
+    assert [c.value for c in sheet[2]] == ["张1", "瓯江技能大奖", "city", "2026-09-01", "温政发〔2026〕12号"]
