@@ -13,7 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from api.access import require
-from api.console.render import back_to, day_of, download, file_format, page
+from api.console.render import back_to, day_of, download, file_format, may, page
 from api.console.session import CSRF_FIELD, check_csrf
 from api.controllers.common import api_state
 from api.controllers.finance import STATEMENT_MAX_BYTES
@@ -59,7 +59,7 @@ class FinancePages(Controller):
             "reconciliations.html",
             api="POST /api/v1/reconciliations",
             earlier=earlier,
-            may_upload=viewer.role == "finance",
+            may_upload=may(viewer, "reconcile_statement"),
         )
 
     @post("/", name="console-reconcile", request_max_body_size=STATEMENT_MAX_BYTES, status_code=303)

@@ -3,9 +3,7 @@ downloads of its tables, and the HTML pages of refusals."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,12 +20,11 @@ from litestar.template.config import TemplateConfig
 from api.access import ROLES_BY_OPERATION
 from api.console import words
 from api.console.session import COOKIE, CSRF_FIELD, InvalidLink, NotSignedIn, csrf_token
-from api.controllers.common import api_state
+from api.controllers.common import api_state, csv_response
 from api.errors import ProblemError, on_unexpected, problem_for
 from api.exports import XLSX
 from casework.domain.permissions import Actor
 from projections.reconciliation import xlsx
-from projections.spreadsheet import csv_cell
 
 HERE = Path(__file__).parent
 HTML = "text/html; charset=utf-8"
@@ -124,15 +121,7 @@ def download(
     if fmt == "xlsx":
         body = xlsx(list(columns), [[_cell(r.get(c)) for c in columns] for r in rows], name[:31])
         return Response(content=body, media_type=XLSX, headers=disposition)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    writer.writerows([csv_cell(r.get(c)) for c in columns] for r in rows)
-    return Response(
-        content=("\ufeff" + out.getvalue()).encode(),
-        media_type="text/csv; charset=utf-8",
-        headers=disposition,
-    )
+    return csv_response(rows, columns, f"{name}.csv")
 
 
 def _cell(value: Any) -> Any:

@@ -12,17 +12,18 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
+from api import exports
 from api import schemas as s
 from api.access import require
 from api.console import charts
 from api.console.render import day_of, download, file_format, may, page, query, wants_fragment
 from api.console.tables import timeline_rows
-from api.controllers.common import api_state, decode_cursor, encode_cursor, flat, limit_of, studio_uuid
-from api.controllers.studios import REGISTER_CSV
+from api.controllers.common import api_state, decode_cursor, encode_cursor, limit_of, studio_uuid
 from api.errors import ProblemError
+from api.exports import XLSX
 from api.queries.bundles import public_key, signed_bundle
 from api.queries.history import events_of
-from api.queries.studios import RegisterFilter, one_studio, register_all, register_page
+from api.queries.studios import RegisterFilter, one_studio, register_export, register_page
 from api.state import ApiState
 from casework.bundles import Bundle, verify_bundle
 from casework.clock import WENZHOU
@@ -78,7 +79,7 @@ class StudioPages(Controller):
         cursor: str | None = None,
         limit: int = PAGE_SIZE,
         format: str | None = None,
-    ) -> Template | Response[bytes]:
+    ) -> Template | Response[Any]:
         """The register with the filters of GET /studios, a page at a time, or all of it as a file."""
         require(viewer, "list_studios")
         api = api_state(request)
@@ -99,9 +100,10 @@ class StudioPages(Controller):
             filters["limit"] = str(limit)
         fmt = file_format(format)
         if fmt:
-            rows = await register_all(api.db, viewer, wanted, today, duty)
-            views = [flat(s.studio_view(r, today, api.app.policies)) for r in rows]
-            return download(fmt, "register", REGISTER_CSV, views)
+            media = XLSX if fmt == "xlsx" else "text/csv"
+            return await exports.stream(
+                api.db, register_export(viewer, wanted, today, api.app.policies), media
+            )
         after = decode_cursor(_blank(cursor), (str, uuid.UUID))
         rows, following = await register_page(api.db, viewer, wanted, today, duty, limit_of(limit), after)
         studios = [s.studio_view(r, today, api.app.policies) for r in rows]
@@ -158,7 +160,7 @@ class StudioPages(Controller):
             if years
             else None,
             evaluation_chart=charts.rows(items, title="最近一次绩效评估：各项得分与满分") if items else None,
-            may_see_timeline=viewer.role in ("auditor", "city_office"),
+            may_see_timeline=may(viewer, "get_history"),
         )
 
     @get("/{studio_id:str}/timeline", name="console-timeline")

@@ -303,7 +303,7 @@ def decode_cursor(cursor: str | None, kinds: Sequence[Callable[[str], Any]]) -> 
         raise ProblemError(422, "validation_failed", "cursor: not one this API gave out") from None
 
 
-def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filename: str) -> Response[bytes]:
+def csv_response(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], filename: str) -> Response[bytes]:
     """UTF-8 with a BOM, so that Excel opens the Chinese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -315,34 +315,6 @@ def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str], filenam
         media_type="text/csv",  # Litestar adds the charset (utf-8)
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def flat(view: StudioView) -> dict[str, Any]:
-    """A studio as one CSV row."""
-    data = asdict(view)
-    return {
-        "id": view.id,
-        "case_no": view.case_no,
-        "status": view.status,
-        "level": view.level,
-        "name": view.name,
-        "occupation": view.occupation,
-        "county": view.host.county,
-        "host": view.host.name,
-        "host_credit_code": view.host.credit_code,
-        "master": view.master.name,
-        "master_id_number": view.master.id_number,
-        "award_published_on": view.award.published_on if view.award else None,
-        "construction_paid": view.subsidies.construction_paid,
-        "apprenticeship_paid": view.subsidies.apprenticeship_paid,
-        "training_average": view.training.average_per_year,
-        "training_shortfall": view.training.shortfall,
-        "last_grade": view.last_evaluation.grade if view.last_evaluation else None,
-        "last_total": view.last_evaluation.total if view.last_evaluation else None,
-        "rectification_deadline": view.open_rectification.deadline if view.open_rectification else None,
-        "next_evaluation_due": view.next_evaluation_due,
-        "version": data["version"],
-    }
 
 
 def studio_uuid(value: str) -> UUID:

@@ -18,14 +18,13 @@ from api.controllers.common import (
     decode_cursor,
     documented,
     encode_cursor,
-    flat,
     json_response,
     limit_of,
     run_command,
     studio_uuid,
 )
 from api.errors import ProblemError
-from api.queries.studios import RegisterFilter, one_studio, register_page, register_sql
+from api.queries.studios import RegisterFilter, one_studio, register_export, register_page
 from casework.domain.permissions import Actor
 
 
@@ -327,40 +326,8 @@ class StudioController(Controller):
         after = decode_cursor(cursor, (str, uuid.UUID))  # a bad cursor is refused even for a download
         media = exports.wanted(request.headers.get("accept", ""), ("text/csv", exports.XLSX))
         if media is not None:
-            sql, params = register_sql(actor, wanted, today, duty)
-
-            def cells(record: Any) -> list[Any]:
-                values = flat(s.studio_view(record, today, policies))
-                return [values[c] for c in REGISTER_CSV]
-
-            query = exports.Query(sql, cells, params)
-            return await exports.stream(api.db, exports.Export("register", REGISTER_CSV, [query]), media)
+            return await exports.stream(api.db, register_export(actor, wanted, today, policies), media)
         rows, following = await register_page(api.db, actor, wanted, today, duty, limit_of(limit), after)
         items = [s.studio_view(r, today, policies) for r in rows]
         next_cursor = encode_cursor(following) if following else None
         return json_response(s.Page(items=items, next_cursor=next_cursor))
-
-
-REGISTER_CSV = (
-    "case_no",
-    "name",
-    "status",
-    "level",
-    "county",
-    "occupation",
-    "host",
-    "host_credit_code",
-    "master",
-    "master_id_number",
-    "award_published_on",
-    "construction_paid",
-    "apprenticeship_paid",
-    "training_average",
-    "training_shortfall",
-    "last_grade",
-    "last_total",
-    "rectification_deadline",
-    "next_evaluation_due",
-    "version",
-    "id",
-)

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from api.queries.pages import money_rows
+from casework.domain import rules
 from casework.domain.permissions import Actor
 from projections import reports
 
@@ -19,10 +20,10 @@ COUNTS_COLUMNS = ("county", "status", "studios")
 
 def due_queries(actor: Actor, today: dt.date, within_days: int) -> tuple[dict[str, str], list[Any]]:
     """The due reports' queries (overdue first, as reports.sql orders them) and their parameters;
-    a county reviewer's are held to its own county."""
+    a county role's are held to its own county."""
     params: list[Any] = [today, today + dt.timedelta(days=within_days)]
     sql = {name: reports.queries()[name] for name in DUE_REPORTS}
-    if actor.role == "county_reviewer":
+    if actor.role in rules.COUNTY_SCOPED_ROLES:
         params.append(actor.county)
         for name, query in sql.items():
             sql[name] = f"SELECT * FROM ({query}) AS due WHERE county = $3 ORDER BY due_on, case_no"  # noqa: S608

@@ -1,4 +1,4 @@
-"""The register: the studios a caller may see, filtered, a page at a time."""
+"""The register: the studios a caller may see, filtered, a page at a time or all as an export."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from typing import Any
 
 import asyncpg
 from msgspec import Struct
+from msgspec.structs import asdict
 
+from api.exports import Export, Query
+from api.schemas import StudioView, studio_view
+from casework.domain import rules
 from casework.domain.permissions import Actor
+from casework.domain.policy import PolicyTable
 from projections.register import COLUMNS, search_grams, training_shortfall_sql
 
 # What a studio's view is made of: not the domain state, nor the name's search grams.
@@ -31,11 +36,6 @@ class RegisterFilter(Struct, frozen=True):
     has_honour: bool | None = None
 
 
-def in_scope(actor: Actor, county: str) -> bool:
-    """A county role sees its own county only."""
-    return actor.role not in ("applicant", "county_reviewer") or actor.county == county
-
-
 def register_sql(
     actor: Actor, wanted: RegisterFilter, today: dt.date, duty: int, after: list[Any] | None = None
 ) -> tuple[str, list[Any]]:
@@ -47,7 +47,7 @@ def register_sql(
         params.append(value)
         where.append(clause.replace("?", f"${len(params)}"))
 
-    if actor.role in ("applicant", "county_reviewer"):
+    if actor.role in rules.COUNTY_SCOPED_ROLES:
         add("county = ?", actor.county)
     for column, value in (
         ("county", wanted.county),
@@ -89,17 +89,74 @@ async def register_page(
     return list(rows[:size]), following
 
 
-async def register_all(
-    db: asyncpg.Pool[Any], actor: Actor, wanted: RegisterFilter, today: dt.date, duty: int
-) -> list[Any]:
-    """Every row of the filtered register (a download)."""
-    sql, params = register_sql(actor, wanted, today, duty)
-    return list(await db.fetch(sql, *params))
-
-
 async def one_studio(db: asyncpg.Pool[Any], actor: Actor, studio_id: uuid.UUID) -> Any | None:
     """A studio's register row, or None when there is none or it is outside the caller's county."""
     found = await db.fetchrow(SELECT_ONE, studio_id)
-    if found is None or not in_scope(actor, found["county"]):
+    if found is None or not actor.sees_county(found["county"]):
         return None
     return found
+
+
+# The register as a spreadsheet: a studio a line, in the order of the JSON pages.
+REGISTER_CSV = (
+    "case_no",
+    "name",
+    "status",
+    "level",
+    "county",
+    "occupation",
+    "host",
+    "host_credit_code",
+    "master",
+    "master_id_number",
+    "award_published_on",
+    "construction_paid",
+    "apprenticeship_paid",
+    "training_average",
+    "training_shortfall",
+    "last_grade",
+    "last_total",
+    "rectification_deadline",
+    "next_evaluation_due",
+    "version",
+    "id",
+)
+
+
+def register_export(actor: Actor, wanted: RegisterFilter, today: dt.date, policies: PolicyTable) -> Export:
+    """The filtered register as an export (streamed by api.exports): the API's and the console's."""
+    sql, params = register_sql(actor, wanted, today, policies.on(today).training_duty_per_year)
+
+    def cells(record: Any) -> list[Any]:
+        values = flat(studio_view(record, today, policies))
+        return [values[c] for c in REGISTER_CSV]
+
+    return Export("register", REGISTER_CSV, [Query(sql, cells, params)])
+
+
+def flat(view: StudioView) -> dict[str, Any]:
+    """A studio as one CSV row."""
+    data = asdict(view)
+    return {
+        "id": view.id,
+        "case_no": view.case_no,
+        "status": view.status,
+        "level": view.level,
+        "name": view.name,
+        "occupation": view.occupation,
+        "county": view.host.county,
+        "host": view.host.name,
+        "host_credit_code": view.host.credit_code,
+        "master": view.master.name,
+        "master_id_number": view.master.id_number,
+        "award_published_on": view.award.published_on if view.award else None,
+        "construction_paid": view.subsidies.construction_paid,
+        "apprenticeship_paid": view.subsidies.apprenticeship_paid,
+        "training_average": view.training.average_per_year,
+        "training_shortfall": view.training.shortfall,
+        "last_grade": view.last_evaluation.grade if view.last_evaluation else None,
+        "last_total": view.last_evaluation.total if view.last_evaluation else None,
+        "rectification_deadline": view.open_rectification.deadline if view.open_rectification else None,
+        "next_evaluation_due": view.next_evaluation_due,
+        "version": data["version"],
+    }

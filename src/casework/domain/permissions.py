@@ -42,9 +42,11 @@ class Actor(Struct, frozen=True):
 
     def sees(self, studio: Studio) -> bool:
         """Whether the studio is within the actor's scope at all."""
-        if self.role in rules.COUNTY_SCOPED_ROLES:
-            return studio.county == self.county
-        return True
+        return self.sees_county(studio.county)
+
+    def sees_county(self, county: str) -> bool:
+        """Whether a studio of ``county`` is within the actor's scope (a county role: its own)."""
+        return self.role not in rules.COUNTY_SCOPED_ROLES or county == self.county
 
 
 # The studio's office: the city office for a city-level studio, and the
